@@ -1,0 +1,169 @@
+/**
+ * Cross-field rules a container must follow beyond its schema: references to categories, unique
+ * ids, URL policy, SRI policy, ISO 3166 regions, storage claims that contradict a category.
+ * Owns the rule list and its messages; runs on a schema-valid container (validate.ts calls it).
+ */
+import { ISO_3166_1_ALPHA_2 } from './iso3166';
+import type { Container } from './schema';
+
+/** One problem found in a container: where (a path into the JSON), what, and how serious. */
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+const LOOPBACK = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/;
+
+/**
+ * Why `url` may not be loaded or called, or undefined when it may: absolute `https:`, `http:` on
+ * loopback (development), or root-relative (`/path`, same origin as the page). A `{{variable}}` may
+ * appear in the path or query, never in the scheme or host, so no variable can choose where data goes.
+ */
+export function urlProblem(url: string, { relative = true } = {}): string | undefined {
+  const brace = url.indexOf('{{');
+  if (relative && url.startsWith('/') && !url.startsWith('//')) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(brace < 0 ? url : url.slice(0, brace));
+  } catch {
+    return relative
+      ? 'must be an absolute https: URL or a path starting with /'
+      : 'must be an absolute https: URL';
+  }
+  if (parsed.protocol !== 'https:' && !LOOPBACK.test(url)) {
+    return 'must use https: (http: is allowed only for localhost and 127.0.0.1)';
+  }
+  if (parsed.username || parsed.password) return 'must not carry credentials';
+  if (brace >= 0 && !/^https?:\/\/[^/?#{]+[/?#]/.test(url))
+    return 'a {{variable}} may not appear in the host';
+  return undefined;
+}
+
+const SRI = /^sha(384|512)-[A-Za-z0-9+/]+={0,2}$/;
+
+/** Runs every cross-field rule; returns all problems (errors and warnings), in document order. */
+export function checkRules(c: Container): Problem[] {
+  const out: Problem[] = [];
+  const err = (path: Problem['path'], message: string) => out.push({ path, message, severity: 'error' });
+  const warn = (path: Problem['path'], message: string) => out.push({ path, message, severity: 'warning' });
+
+  c.origins.forEach((o, i) => {
+    const p = urlProblem(o, { relative: false });
+    if (p) err(['origins', i], `origin ${p}`);
+    else if (new URL(o).origin !== o)
+      err(['origins', i], `must be an origin such as https://www.example.se (got ${o})`);
+  });
+
+  const cats = new Map<string, (typeof c.consent.categories)[number]>();
+  c.consent.categories.forEach((cat, i) => {
+    if (cats.has(cat.id)) err(['consent', 'categories', i, 'id'], `duplicate category id "${cat.id}"`);
+    cats.set(cat.id, cat);
+  });
+  const known = (id: string) => cats.has(id);
+  const unknown = (id: string) => `unknown category "${id}" (defined: ${[...cats.keys()].join(', ')})`;
+  c.consent.categories.forEach((cat, i) => {
+    if (cat.parent === undefined) return;
+    const parent = cats.get(cat.parent);
+    if (!parent) err(['consent', 'categories', i, 'parent'], unknown(cat.parent));
+    else if (parent.parent !== undefined)
+      err(['consent', 'categories', i, 'parent'], 'purposes nest one level only');
+    else if (parent.id === cat.id)
+      err(['consent', 'categories', i, 'parent'], 'a category cannot be its own parent');
+    else if (parent.alwaysOn !== cat.alwaysOn) {
+      err(['consent', 'categories', i, 'alwaysOn'], 'a purpose must be always-on exactly when its parent is');
+    }
+  });
+
+  c.consent.defaults.forEach((d, i) => {
+    d.region?.forEach((r, j) => {
+      if (!ISO_3166_1_ALPHA_2.has(r.slice(0, 2))) {
+        err(['consent', 'defaults', i, 'region', j], `"${r}" is not an ISO 3166 country or subdivision code`);
+      }
+    });
+    for (const [id, v] of Object.entries(d.categories)) {
+      if (!known(id)) err(['consent', 'defaults', i, 'categories', id], unknown(id));
+      else if (cats.get(id)?.alwaysOn && v === 'denied') {
+        warn(
+          ['consent', 'defaults', i, 'categories', id],
+          `"${id}" is always on; a denied default has no effect`,
+        );
+      }
+    }
+  });
+  if (c.consent.recordEndpoint !== undefined) {
+    const p = urlProblem(c.consent.recordEndpoint);
+    if (p) err(['consent', 'recordEndpoint'], p);
+    else if (
+      !c.consent.recordEndpoint.startsWith('/') &&
+      !c.origins.includes(new URL(c.consent.recordEndpoint).origin)
+    ) {
+      err(['consent', 'recordEndpoint'], 'must be first-party: a path, or a URL on one of the origins');
+    }
+  }
+
+  const tagIds = new Set<string>();
+  c.tags.forEach((t, i) => {
+    const at = (...p: Problem['path']) => ['tags', i, ...p];
+    if (tagIds.has(t.id)) err(at('id'), `duplicate tag id "${t.id}"`);
+    tagIds.add(t.id);
+    const cat = cats.get(t.category);
+    if (!cat) err(at('category'), unknown(t.category));
+    if (cat?.alwaysOn) {
+      t.storage.forEach((s, j) => {
+        if (s.party === 'third') {
+          warn(
+            at('storage', j),
+            `third-party storage in always-on category "${t.category}": it cannot be strictly necessary`,
+          );
+        }
+      });
+    }
+    if (t.vendor.privacyPolicy !== undefined) {
+      const p = urlProblem(t.vendor.privacyPolicy, { relative: false });
+      if (p) err(at('vendor', 'privacyPolicy'), p);
+    }
+    const checkUrl = (path: Problem['path'], url: string) => {
+      const p = urlProblem(url);
+      if (p) err(path, p);
+    };
+    switch (t.type) {
+      case 'pixel':
+        checkUrl(at('settings', 'url'), t.settings.url);
+        break;
+      case 'script':
+        checkUrl(at('settings', 'src'), t.settings.src);
+        if (t.settings.src.includes('{{'))
+          err(at('settings', 'src'), 'a script URL may not contain variables');
+        for (const h of t.settings.integrity.split(/\s+/)) {
+          if (!SRI.test(h)) {
+            err(
+              at('settings', 'integrity'),
+              `"${h.slice(0, 20)}" is not a sha384- or sha512- SRI hash (sha256 and sha1 are refused)`,
+            );
+          }
+        }
+        break;
+      case 'personalization': {
+        checkUrl(at('settings', 'endpoint'), t.settings.endpoint);
+        const ids = t.settings.actions.map((a) => a.id);
+        if (!ids.includes(t.settings.fallbackAction)) {
+          err(
+            at('settings', 'fallbackAction'),
+            `"${t.settings.fallbackAction}" is not one of the actions (${ids.join(', ')})`,
+          );
+        }
+        break;
+      }
+      case 'appinsights': {
+        const ep = /IngestionEndpoint=([^;]+)/i.exec(t.settings.connectionString)?.[1];
+        if (ep) checkUrl(at('settings', 'connectionString'), ep);
+        if (!/InstrumentationKey=[0-9a-f-]{36}/i.test(t.settings.connectionString)) {
+          err(at('settings', 'connectionString'), 'must hold InstrumentationKey=<GUID>');
+        }
+        break;
+      }
+    }
+  });
+  return out;
+}
