@@ -1,0 +1,306 @@
+/**
+ * The `tagwarden` command line, testable without spawning a process: `run(argv, io)` returns the
+ * exit code (0 success, 1 invalid input or failed verification, 2 usage error). User errors print
+ * one line per problem, never a stack trace; private key material is never printed.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+import * as z from 'zod/mini';
+import { en } from 'zod/v4/locales';
+import { containerJsonSchema } from '../container/json-schema';
+import { importPublicKeys } from '../container/keys';
+import { signPayload } from '../container/sign';
+import { checkContainer, formatPath, validateContainer } from '../container/validate';
+import { verifyContainer } from '../container/verify';
+import { isTagwardenError } from '../lib/errors';
+import { describe } from '../lib/messages';
+import {
+  KeyFileError,
+  publicKeyBase64,
+  readPublicKeyText,
+  readSigningKey,
+  writeKeyPair,
+} from '../node/keyfiles';
+import { renderSnippet } from '../snippet/render';
+import { help } from './help-text';
+
+z.config(en());
+
+/** Where the CLI writes; injectable for tests. */
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** A usage mistake: printed with a pointer to --help, exit code 2. */
+class UsageError extends Error {}
+/** An input that is invalid or fails verification: printed as is, exit code 1. */
+class InputError extends Error {}
+
+type Handler = (args: string[], io: Io) => Promise<number>;
+
+const commands: Record<string, Handler> = { keygen, validate, sign, verify, snippet, schema };
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  const debug = rest.includes('--debug');
+  const args = rest.filter((a) => a !== '--debug');
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help['']!);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.out(JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err(`tagwarden: unknown command "${name}". Run "tagwarden --help".`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(help[name]!);
+    return 0;
+  }
+  try {
+    return await command(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`tagwarden ${name}: ${e.message}. Run "tagwarden ${name} --help".`);
+      return 2;
+    }
+    if (e instanceof InputError || e instanceof KeyFileError) {
+      io.err(`tagwarden ${name}: ${e.message}`);
+      return 1;
+    }
+    if (isTagwardenError(e)) {
+      io.err(`tagwarden ${name}: ${e.code}: ${describe(e.code, e.detail)}`);
+      return 1;
+    }
+    const err = e as NodeJS.ErrnoException;
+    io.err(`tagwarden ${name}: ${err.code ? `${err.code}: ` : ''}${err.message}`);
+    if (debug && err.stack) io.err(err.stack);
+    return 1;
+  }
+}
+
+function parse<O extends ParseArgsOptionsConfig>(args: string[], options: O, positionals = true) {
+  try {
+    return parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>({
+      args,
+      options,
+      allowPositionals: positionals as true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, ''));
+  }
+}
+
+async function readText(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code})`);
+  }
+}
+
+/** Decodes file bytes as strict UTF-8 JSON without a BOM, or explains in one line. */
+function parseJson(path: string, bytes: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${path}: (root): not valid UTF-8`);
+  }
+  if (text.charCodeAt(0) === 0xfeff)
+    throw new InputError(`${path}: (root): starts with a byte order mark; save it as UTF-8 without BOM`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${path}: (root): invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+async function keygen(args: string[], io: Io) {
+  const { values } = parse(args, { out: { type: 'string' }, name: { type: 'string' } }, false);
+  if (!values.out) throw new UsageError('--out <dir> is required');
+  const name = values.name ?? 'tagwarden';
+  if (!/^[\w.-]+$/.test(name)) throw new UsageError('--name may hold letters, digits, "_", "." and "-" only');
+  await mkdir(values.out, { recursive: true, mode: 0o700 });
+  const k = await writeKeyPair(values.out, name);
+  io.out(`key id:      ${k.keyid}`);
+  io.out(`private key: ${k.privatePath} (mode 0600; keep it secret, never commit it)`);
+  io.out(`public key:  ${k.publicPath}`);
+  io.out(k.publicPem.trimEnd());
+  return 0;
+}
+
+async function validate(args: string[], io: Io) {
+  const { positionals } = parse(args, {});
+  if (!positionals.length) throw new UsageError('name at least one container file');
+  let failed = false;
+  for (const path of positionals) {
+    let json: unknown;
+    try {
+      json = parseJson(path, await readText(path));
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      io.err(e.message);
+      failed = true;
+      continue;
+    }
+    const { problems } = validateContainer(json);
+    for (const p of problems) {
+      io.err(`${path}: ${formatPath(p.path)}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`);
+    }
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors) failed = true;
+    else
+      io.out(
+        `${path}: valid${problems.length ? ` (${problems.length} warning${problems.length > 1 ? 's' : ''})` : ''}`,
+      );
+  }
+  return failed ? 1 : 0;
+}
+
+async function sign(args: string[], io: Io) {
+  const { values, positionals } = parse(args, {
+    key: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    previous: { type: 'string' },
+  });
+  const [path, extra] = positionals;
+  if (!path || extra !== undefined) throw new UsageError('name exactly one container file');
+  if (!values.key?.length) throw new UsageError('--key <private.key> is required');
+  if (!values.out) throw new UsageError('--out <signed.json> is required');
+  const bytes = new Uint8Array(await readText(path));
+  const { container, problems } = validateContainer(parseJson(path, bytes));
+  if (!container) {
+    for (const p of problems.filter((q) => q.severity === 'error'))
+      io.err(`${path}: ${formatPath(p.path)}: ${p.message}`);
+    throw new InputError(`${path} is invalid; not signed`);
+  }
+  if (values.previous) {
+    const prev = previousVersion(values.previous, await readText(values.previous));
+    if (prev.id === container.id && container.version <= prev.version) {
+      throw new InputError(
+        `version ${container.version} is not above the previously published ${prev.version}; raise "version"`,
+      );
+    }
+  }
+  const keys = await Promise.all(values.key.map(readSigningKey));
+  const envelope = await signPayload(bytes, keys);
+  await writeFile(values.out, `${JSON.stringify(envelope, null, 2)}\n`);
+  io.out(
+    `signed ${container.id} version ${container.version} (expires ${container.expires}) -> ${values.out}`,
+  );
+  for (const k of keys) io.out(`  key id ${k.keyid}`);
+  return 0;
+}
+
+/** Id and version of a previously published envelope (its signature is checked at publication, not here). */
+function previousVersion(path: string, bytes: Uint8Array): { id: string; version: number } {
+  const env = parseJson(path, bytes) as { payload?: unknown };
+  const payload = typeof env?.payload === 'string' ? Buffer.from(env.payload, 'base64') : undefined;
+  const json = payload && (parseJson(`${path} (payload)`, payload) as { id?: unknown; version?: unknown });
+  if (!json || typeof json.id !== 'string' || typeof json.version !== 'number') {
+    throw new InputError(`${path}: not a signed tagwarden container`);
+  }
+  return { id: json.id, version: json.version };
+}
+
+async function verify(args: string[], io: Io) {
+  const { values, positionals } = parse(args, {
+    pub: { type: 'string', multiple: true },
+    origin: { type: 'string' },
+    id: { type: 'string' },
+    'min-version': { type: 'string' },
+  });
+  const [path, extra] = positionals;
+  if (!path || extra !== undefined) throw new UsageError('name exactly one signed container');
+  if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
+  const keys = await importPublicKeys(await Promise.all(values.pub.map(readPublicKeyText)));
+  const text = (await readText(path)).toString('utf8');
+  const v = await verifyContainer(text, {
+    keys,
+    check: checkContainer,
+    ...(values.origin !== undefined && { origin: values.origin }),
+    ...(values.id !== undefined && { id: values.id }),
+    ...(values['min-version'] !== undefined && {
+      minVersion: positiveInt(values['min-version'], '--min-version'),
+    }),
+  });
+  io.out(`id:       ${v.container.id}`);
+  io.out(`version:  ${v.container.version}`);
+  io.out(`expires:  ${v.container.expires}`);
+  io.out(`origins:  ${v.container.origins.join(' ')}`);
+  io.out(`digest:   sha256:${v.digest}`);
+  for (const k of v.keyids) io.out(`signed by ${k}`);
+  return 0;
+}
+
+function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${flag} takes a whole number above 0`);
+  return n;
+}
+
+async function snippet(args: string[], io: Io) {
+  const { values } = parse(
+    args,
+    {
+      'runtime-url': { type: 'string' },
+      'container-url': { type: 'string' },
+      pub: { type: 'string', multiple: true },
+      'min-version': { type: 'string' },
+      'container-id': { type: 'string' },
+      region: { type: 'string' },
+      nonce: { type: 'string' },
+      'nonce-placeholder': { type: 'boolean' },
+      'runtime-file': { type: 'string' },
+    },
+    false,
+  );
+  if (!values['runtime-url']) throw new UsageError('--runtime-url <url> is required');
+  if (!values['container-url']) throw new UsageError('--container-url <url> is required');
+  if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
+  const runtimeFile = values['runtime-file'] ?? new URL('../runtime/tagwarden.js', import.meta.url).pathname;
+  const runtime = await readText(runtimeFile);
+  const keys = await Promise.all(values.pub.map(async (p) => publicKeyBase64(await readPublicKeyText(p))));
+  if ((await importPublicKeys(keys)).length !== keys.length)
+    throw new InputError('a --pub file is not an ECDSA P-256 public key');
+  const nonce = values.nonce ?? (values['nonce-placeholder'] ? '{{CSP_NONCE}}' : undefined);
+  io.out(
+    renderSnippet({
+      runtimeUrl: values['runtime-url'],
+      integrity: `sha384-${createHash('sha384').update(runtime).digest('base64')}`,
+      containerUrl: values['container-url'],
+      keys,
+      ...(values['min-version'] !== undefined && {
+        minVersion: positiveInt(values['min-version'], '--min-version'),
+      }),
+      ...(values['container-id'] !== undefined && { containerId: values['container-id'] }),
+      ...(values.region !== undefined && { region: values.region }),
+      ...(nonce !== undefined && { nonce }),
+    }).trimEnd(),
+  );
+  return 0;
+}
+
+async function schema(args: string[], io: Io) {
+  const { values } = parse(args, { out: { type: 'string' } }, false);
+  const text = `${JSON.stringify(containerJsonSchema(), null, 2)}\n`;
+  if (values.out) {
+    await writeFile(values.out, text);
+    io.out(`wrote ${values.out}`);
+  } else io.out(text.trimEnd());
+  return 0;
+}

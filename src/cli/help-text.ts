@@ -1,0 +1,52 @@
+/**
+ * The CLI's help texts, one per command, shown by `--help` and on usage errors.
+ */
+
+export const help: Record<string, string> = {
+  '': `tagwarden: consent-gated tag loader with signed containers
+
+Usage: tagwarden <command> [options]
+
+Commands:
+  keygen     create a signing key pair
+  validate   check a container against the schema and the rules
+  sign       validate and sign a container (DSSE envelope, ECDSA P-256)
+  verify     verify a signed container as the browser runtime would
+  snippet    print the HTML snippet a site pastes into <head>
+  schema     write the container JSON Schema for editors
+
+Run "tagwarden <command> --help" for a command's options.
+Exit codes: 0 success, 1 invalid input or failed verification, 2 usage error.`,
+  keygen: `Usage: tagwarden keygen --out <dir> [--name <name>]
+
+Creates <dir>/<name>.key (private, mode 0600) and <dir>/<name>.pub (public).
+Never overwrites an existing file. Prints the key id and the public key.
+  --out <dir>    folder for the key files (created if missing)
+  --name <name>  file name stem (default "tagwarden")`,
+  validate: `Usage: tagwarden validate <container.json>...
+
+Prints every problem as "file: path.to.field: message"; warnings say "warning:".
+Exits 1 when any file has an error.`,
+  sign: `Usage: tagwarden sign <container.json> --key <private.key> [--key <k2>] --out <signed.json> [--previous <signed.json>]
+
+Validates the container and refuses an invalid one, then signs its exact bytes with
+every --key (several keys during a key rotation).
+  --previous <signed.json>  the last published envelope: refuse unless version is above it`,
+  verify: `Usage: tagwarden verify <signed.json> --pub <public.pub>... [--origin <origin>] [--id <id>] [--min-version <n>]
+
+Verifies signature, encoding, schema, id, origin, version floor and expiry, in the runtime's order.
+Prints id, version, expiry and the key ids that signed it, or the error code and reason.`,
+  snippet: `Usage: tagwarden snippet --runtime-url <url> --container-url <url> --pub <public.pub>... [options]
+
+Prints the two script elements a site pastes into <head>, with the runtime's SRI hash.
+  --min-version <n>      refuse containers below version n
+  --container-id <id>    refuse containers with another id
+  --region <code>        region for regional consent defaults (ISO 3166)
+  --nonce <text>         put <text> in both nonce attributes
+  --nonce-placeholder    put {{CSP_NONCE}} in both nonce attributes
+  --runtime-file <path>  the runtime file to hash (default: this package's dist/runtime/tagwarden.js)`,
+  schema: `Usage: tagwarden schema [--out <file>]
+
+Writes the container JSON Schema (draft 2020-12) to <file> or standard output.
+Reference it from a container with "$schema" for completion and validation in editors.`,
+};

@@ -1,0 +1,104 @@
+/**
+ * Key files on disk for the CLI: generates ECDSA P-256 key pairs, writes the private key (PKCS#8
+ * PEM) with mode 0600 and never over an existing file, and reads keys back. Node only. Private key
+ * material is never printed or put in an error message.
+ */
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ECDSA_P256, keyIdOf, pemToDer } from '../container/keys';
+import type { SigningKey } from '../container/sign';
+import { toBase64 } from '../lib/base64';
+
+/** Wraps DER bytes as PEM with the given label, 64 characters a line. */
+export function toPem(der: Uint8Array, label: string): string {
+  const b64 = toBase64(der).replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+/** A new key pair: PEM texts, the public key as bare base64 SPKI (for the snippet) and its key id. */
+export async function generateKeyPair(): Promise<{
+  privatePem: string;
+  publicPem: string;
+  publicB64: string;
+  keyid: string;
+}> {
+  const pair = await crypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
+  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pair.publicKey));
+  return {
+    privatePem: toPem(pkcs8, 'PRIVATE KEY'),
+    publicPem: toPem(spki, 'PUBLIC KEY'),
+    publicB64: toBase64(spki),
+    keyid: await keyIdOf(spki),
+  };
+}
+
+/**
+ * Writes a new key pair into `dir` as `<name>.key` (mode 0600) and `<name>.pub`. Refuses to overwrite
+ * either file. Returns the paths, the key id and the public key.
+ */
+export async function writeKeyPair(dir: string, name = 'tagwarden') {
+  const pair = await generateKeyPair();
+  const privatePath = join(dir, `${name}.key`);
+  const publicPath = join(dir, `${name}.pub`);
+  try {
+    await writeFile(privatePath, pair.privatePem, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new KeyFileError(`${privatePath} exists; refusing to overwrite a key`);
+    throw e;
+  }
+  await chmod(privatePath, 0o600); // the umask may have narrowed it further, never widened: make it exact
+  try {
+    await writeFile(publicPath, pair.publicPem, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new KeyFileError(`${publicPath} exists; refusing to overwrite it`);
+    throw e;
+  }
+  return { privatePath, publicPath, keyid: pair.keyid, publicPem: pair.publicPem, publicB64: pair.publicB64 };
+}
+
+/** A problem with a key file the user named: printed as one line, exit code 1. */
+export class KeyFileError extends Error {
+  override name = 'KeyFileError';
+}
+
+/** Reads a PKCS#8 PEM private key and derives its key id from the public half. */
+export async function readSigningKey(path: string): Promise<SigningKey> {
+  const der = pemToDer(await readFileOrExplain(path));
+  let key: CryptoKey;
+  try {
+    key = await crypto.subtle.importKey('pkcs8', der ?? new Uint8Array(), ECDSA_P256, true, ['sign']);
+  } catch {
+    throw new KeyFileError(`${path} is not an ECDSA P-256 private key in PKCS#8 PEM form`);
+  }
+  const { d: _private, ...jwk } = await crypto.subtle.exportKey('jwk', key);
+  const pub = await crypto.subtle.importKey('jwk', { ...jwk, key_ops: ['verify'] }, ECDSA_P256, true, [
+    'verify',
+  ]);
+  const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pub));
+  const signing = await crypto.subtle.importKey('pkcs8', der!, ECDSA_P256, false, ['sign']);
+  return { keyid: await keyIdOf(spki), key: signing };
+}
+
+/** Reads a public key file (PEM or base64 SPKI) and returns its text; a missing file is a KeyFileError. */
+export async function readPublicKeyText(path: string): Promise<string> {
+  return readFileOrExplain(path);
+}
+
+/** The bare base64 SPKI of a public key text (PEM or base64), for the snippet's data-keys. */
+export function publicKeyBase64(text: string): string {
+  const der = pemToDer(text);
+  if (!der) throw new KeyFileError('not a public key in PEM or base64 SPKI form');
+  return toBase64(der);
+}
+
+async function readFileOrExplain(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new KeyFileError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code})`);
+  }
+}
