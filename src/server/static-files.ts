@@ -1,0 +1,105 @@
+/**
+ * Static files from a directory on disk: path resolution that cannot leave the directory,
+ * content types, and the headers that let a second origin load scripts with `crossorigin` + SRI.
+ * Owns: `resolveInside`, `contentTypeOf`, `serveFile`. HTML files go through `sendHtml` (nonce,
+ * CSP); everything else is sent as bytes. Does not own which URL prefix maps to which directory.
+ */
+import { readFile, realpath, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, resolve, sep } from 'node:path';
+import { sendHtml } from './html.js';
+import type { RequestContext } from './route.js';
+import { send, sendText } from './send.js';
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+};
+
+/** The Content-Type for a file name, by extension; `application/octet-stream` when unknown. */
+export function contentTypeOf(file: string): string {
+  return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Why a URL path could not be mapped to a file inside the root. */
+export type ResolveFailure = 'traversal' | 'bad-encoding';
+
+/**
+ * Maps a URL path (still percent-encoded, relative to the mount) to an absolute path inside
+ * `root`, or a failure: `..` segments (also encoded ones such as `..%2f`), NUL bytes and
+ * backslashes are traversal attempts; malformed percent-encoding is `bad-encoding`.
+ */
+export function resolveInside(root: string, encodedPath: string): string | ResolveFailure {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(encodedPath);
+  } catch {
+    return 'bad-encoding';
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return 'traversal';
+  if (decoded.split('/').some((segment) => segment === '..')) return 'traversal';
+  const base = resolve(root);
+  const full = resolve(base, `.${sep}${decoded}`);
+  if (full !== base && !full.startsWith(base + sep)) return 'traversal';
+  return full;
+}
+
+/**
+ * Serves the file at `encodedPath` under `root` (GET and HEAD only). Resolves false when there is
+ * no such regular file (the caller answers 404 or tries something else); answers 403 itself for
+ * traversal attempts, including symlinks that point out of `root`.
+ */
+export async function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+  root: string,
+  encodedPath: string,
+): Promise<boolean> {
+  const full = resolveInside(root, encodedPath);
+  if (full === 'traversal') {
+    sendText(req, res, 403, '403 Forbidden');
+    return true;
+  }
+  if (full === 'bad-encoding') {
+    sendText(req, res, 400, '400 Bad Request');
+    return true;
+  }
+  let real: string;
+  try {
+    const info = await stat(full);
+    if (!info.isFile()) return false;
+    real = await realpath(full);
+    const realRoot = await realpath(root);
+    if (!real.startsWith(realRoot + sep)) {
+      sendText(req, res, 403, '403 Forbidden');
+      return true;
+    }
+  } catch {
+    return false;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendText(req, res, 405, '405 Method Not Allowed', { Allow: 'GET, HEAD' });
+    return true;
+  }
+  const bytes = await readFile(real);
+  const type = contentTypeOf(real);
+  if (type.startsWith('text/html')) {
+    sendHtml(req, res, ctx, bytes.toString('utf8'));
+    return true;
+  }
+  // `Access-Control-Allow-Origin: *` lets pages on another origin load these files with
+  // `crossorigin` (needed for Subresource Integrity on cross-origin scripts).
+  send(req, res, 200, bytes, type, { 'Access-Control-Allow-Origin': '*' });
+  return true;
+}
