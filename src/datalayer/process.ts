@@ -1,0 +1,259 @@
+/**
+ * Attaches to `window.dataLayer`: processes what is already queued, then wraps `push` so every later message
+ * is processed FIFO (GTM semantics) and handed to the runtime's `DataLayerHandler`.
+ * Owns: message dispatch, re-entrancy, the model, eventCallback timing, and never throwing into the page.
+ * Does not own what events/commands mean (the handler), merge rules (merge.ts) or sanitizing (sanitize.ts).
+ */
+
+import type { ErrorCode } from '../lib/errors';
+import { isPlainObject, merge, mergeKey } from './merge';
+import { getPath } from './path';
+import { type SanitizeResult, sanitize } from './sanitize';
+import type { DataLayerFunction, DataLayerHandler, ModelAccess } from './types';
+
+type Obj = Record<string, unknown>;
+
+/** The default `eventTimeout`, in ms. */
+export const EVENT_TIMEOUT = 2000;
+
+const COMMANDS = ['consent', 'set', 'event', 'config', 'js'];
+// Keys read before sanitizing and kept out of the model: object messages, then gtag `event` params.
+const CALLBACK_KEYS = ['eventCallback', 'eventTimeout'] as const;
+const GTAG_CALLBACK_KEYS = ['event_callback', 'event_timeout'] as const;
+const arrayPush = Array.prototype.push;
+const toStr = Object.prototype.toString;
+
+/**
+ * Starts processing `target` (normally `window.dataLayer`) for `handler` and returns the array in use and the
+ * live model. An existing array is reused, never replaced: its `push` becomes an own wrapper that appends with
+ * `Array.prototype.push` (history stays in the array), processes the new messages and returns the new length.
+ * Anything else (undefined, or a `<div id="dataLayer">` clobbering the global) gets a new array, which the
+ * caller assigns; that is reported as `datalayer/not-array` unless `target` was undefined.
+ * Nothing throws from `push`: every problem goes to `handler.error`.
+ */
+export function attachDataLayer(
+  target: unknown,
+  handler: DataLayerHandler,
+): { dataLayer: unknown[]; model: Obj } {
+  const model: Obj = Object.create(null);
+  const queue: unknown[] = [];
+  let busy = false;
+
+  const report = (code: ErrorCode, detail?: string): void => {
+    try {
+      handler.error(code, detail);
+    } catch {
+      // A broken error sink must not stop processing.
+    }
+  };
+
+  /** Reports a sanitize result's problems as one error; returns the clean value. */
+  const clean = (r: SanitizeResult): unknown => {
+    if (r.dropped) report(r.unsafe ? 'datalayer/unsafe-key' : 'datalayer/sanitized', r.detail);
+    return r.value;
+  };
+
+  const access: ModelAccess = {
+    get: (path) => getPath(model, path),
+    set: (path, value) => {
+      const r = sanitize(value);
+      const v = clean(r);
+      if (v === undefined && r.dropped) return;
+      if (typeof path !== 'string' || !mergeKey(model, path, v)) report('datalayer/unsafe-key', String(path));
+    },
+  };
+
+  /** Calls `handler.event`, then runs `cb` once: when the returned promise settles or after the timeout. */
+  const fire = (name: string, message: Obj, cb: unknown, timeout: unknown): void => {
+    let settled: ReturnType<DataLayerHandler['event']> | undefined;
+    try {
+      settled = handler.event(name, message, model);
+    } catch (e) {
+      // handler.event fires the matching tags; a throw escaping it is a tag's.
+      report('tag/threw', text(e));
+    }
+    if (typeof cb !== 'function') return;
+    let done = false;
+    const run = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      let id = '';
+      try {
+        id = handler.containerId();
+      } catch {
+        // Still run the callback, once.
+      }
+      try {
+        cb(id);
+      } catch (e) {
+        report('datalayer/callback-threw', text(e));
+      }
+    };
+    const ms = typeof timeout === 'number' && timeout >= 0 && timeout < 2 ** 31 ? timeout : EVENT_TIMEOUT;
+    // No promise (no tag matched, or the container failed): run on a microtask. `new Promise(r => r(x))`
+    // adopts any thenable without a synchronous throw, unlike Promise.resolve (which reads `constructor`).
+    const timer = settled ? setTimeout(run, ms) : undefined;
+    new Promise((resolve) => resolve(settled)).then(run, run);
+  };
+
+  /** An object message (or the params of a gtag `event`, named by `name`): sanitize, merge, maybe fire. */
+  const onObject = (m: object, keys: readonly [string, string], name?: string): void => {
+    let cb: unknown;
+    let timeout: unknown;
+    try {
+      cb = (m as Obj)[keys[0]];
+      timeout = (m as Obj)[keys[1]];
+    } catch {
+      // Unreadable: sanitize reports it.
+    }
+    const r = sanitize(m, undefined, keys);
+    const msg = r.value;
+    if (!isPlainObject(msg)) {
+      report('datalayer/bad-message', r.detail || label(m));
+      return;
+    }
+    clean(r);
+    if (name !== undefined) msg.event = name;
+    merge(model, msg);
+    if (typeof msg.event === 'string') fire(msg.event, msg, cb, timeout);
+  };
+
+  /** A gtag command, from `arguments` or from an array whose first item names a command. */
+  const onCommand = (m: ArrayLike<unknown>): void => {
+    let name: unknown;
+    let raw: unknown[] = [];
+    try {
+      name = m[0];
+      raw = Array.prototype.slice.call(m, 1, 8);
+    } catch {
+      // Unreadable items: validated below.
+    }
+    if (name === 'event') {
+      const params = raw[1] === undefined ? {} : raw[1];
+      if (typeof raw[0] === 'string' && params !== null && typeof params === 'object') {
+        onObject(params, GTAG_CALLBACK_KEYS, raw[0]);
+      } else report('datalayer/bad-command', 'event');
+      return;
+    }
+    const args = clean(sanitize(raw)) as unknown[];
+    const a = args[0];
+    let bad: ErrorCode | '' = 'datalayer/bad-command';
+    if (name === 'consent') {
+      if ((a === 'default' || a === 'update') && isPlainObject(args[1])) bad = '';
+    } else if (name === 'set') {
+      // gtag('set', {...}) and gtag('set', 'dotted.key', value) both merge into the model.
+      if (isPlainObject(a)) {
+        merge(model, a);
+        bad = '';
+      } else if (typeof a === 'string') bad = mergeKey(model, a, args[1]) ? '' : 'datalayer/unsafe-key';
+    } else if (name === 'js' || (name === 'config' && typeof a === 'string')) bad = '';
+    if (bad) {
+      report(bad, typeof name === 'string' ? name.slice(0, 32) : typeof name);
+      return;
+    }
+    try {
+      handler.command(name as string, args);
+    } catch (e) {
+      report('datalayer/bad-command', `${name}: ${text(e)}`);
+    }
+  };
+
+  const onMessage = (m: unknown): void => {
+    if (typeof m === 'function') {
+      try {
+        (m as DataLayerFunction).call(access);
+      } catch (e) {
+        report('datalayer/function-threw', text(e));
+      }
+      return;
+    }
+    let arr = false;
+    let tag = '';
+    let first: unknown;
+    try {
+      arr = Array.isArray(m);
+      tag = toStr.call(m);
+      if (arr) first = (m as unknown[])[0];
+    } catch {
+      // A revoked proxy: an object message that sanitize reports.
+    }
+    // Array form: GTM would silently ignore `['consent', 'default', {...}]` (it reads arrays as model method
+    // calls); tagwarden accepts it like the `arguments` form, the usual gtag mistake (next.js #62192).
+    if (tag === '[object Arguments]' || (arr && COMMANDS.indexOf(first as string) >= 0))
+      onCommand(m as unknown[]);
+    else if (m !== null && typeof m === 'object' && !arr) onObject(m, CALLBACK_KEYS);
+    else report('datalayer/bad-message', arr ? 'array' : typeof m);
+  };
+
+  const drain = (): void => {
+    if (busy) return;
+    busy = true;
+    // Messages pushed while one is processed land at the end of `queue`: FIFO, re-entrancy-safe.
+    for (let i = 0; i < queue.length; i++) {
+      const m = queue[i];
+      queue[i] = undefined;
+      try {
+        onMessage(m);
+      } catch (e) {
+        report('datalayer/bad-message', text(e));
+      }
+    }
+    queue.length = 0;
+    busy = false;
+  };
+
+  const push = (...messages: unknown[]): number => {
+    let length = 0;
+    try {
+      length = arrayPush.apply(dataLayer, messages);
+    } catch {
+      // A frozen array or a hostile proxy (then 0 is returned): still process what was pushed.
+    }
+    for (let i = 0; i < messages.length; i++) queue.push(messages[i]);
+    drain();
+    return length;
+  };
+
+  let isArray = false;
+  try {
+    isArray = Array.isArray(target);
+  } catch {
+    // A revoked proxy.
+  }
+  let dataLayer: unknown[] = isArray ? (target as unknown[]) : [];
+  if (!isArray && target !== undefined) report('datalayer/not-array', label(target));
+  try {
+    for (let i = 0; i < dataLayer.length; i++) queue.push(dataLayer[i]);
+  } catch {
+    // A proxy whose items cannot be read.
+  }
+  // `push` is wrapped before the backlog is processed, so a message pushed while it runs is not lost.
+  try {
+    dataLayer.push = push;
+  } catch {
+    report('datalayer/not-array', 'push is read-only');
+    dataLayer = [];
+    dataLayer.push = push;
+  }
+  drain();
+  return { dataLayer, model };
+}
+
+/** The message of a thrown value, never throwing itself. */
+function text(e: unknown): string {
+  try {
+    return String(e instanceof Error ? e.message : e).slice(0, 200);
+  } catch {
+    return '';
+  }
+}
+
+/** A short type name such as `HTMLDivElement`, `Number` or `Null`. */
+function label(v: unknown): string {
+  try {
+    return toStr.call(v).slice(8, -1);
+  } catch {
+    return typeof v;
+  }
+}
