@@ -1,0 +1,182 @@
+/**
+ * The visitor's consent per category: defaults from the container (by region), gtag Consent Mode
+ * commands, Global Privacy Control, the stored decision and new decisions. Owns the rules that
+ * turn these into one status per category: `granted`, `denied` (refused: events dropped) or
+ * `pending` (no decision yet: events held until one). Persistence is cookie.ts.
+ */
+import type { ConsentModeType, Container } from '../container/schema';
+import { readDecision, type StoredDecision, writeDecision } from './cookie';
+import { categoryFingerprints } from './fingerprint';
+
+/** One category's status. */
+export type Status = 'granted' | 'denied' | 'pending';
+/** How a decision was made (proof-of-consent records carry it). */
+export type Method = 'accept-all' | 'reject-all' | 'custom' | 'api' | 'consent-mode' | 'gpc';
+/** Categories whose status changed in one update. */
+export interface Change {
+  granted: string[];
+  denied: string[];
+}
+
+/** What the consent state reads from the page. */
+export interface ConsentInputs {
+  region?: string | undefined;
+  gpc?: boolean;
+  now: number;
+  newId: () => string;
+}
+
+const MARKETING = 'marketing';
+
+/** Builds the consent state for a verified container. */
+export function createConsent(container: Container, inputs: ConsentInputs) {
+  const { consent } = container;
+  const cats = new Map(consent.categories.map((c) => [c.id, c]));
+  const fingerprints = categoryFingerprints(container);
+  const optional = consent.categories.filter((c) => !c.alwaysOn).map((c) => c.id);
+  const childrenOf = (id: string) => consent.categories.filter((c) => c.parent === id).map((c) => c.id);
+  const gpc = !!(consent.gpc && inputs.gpc);
+
+  // Defaults: an entry for the page's region wins over one without a region.
+  const defaults: Record<string, boolean> = {};
+  const regionMatch = (r?: string[]) =>
+    !r
+      ? 1
+      : inputs.region && r.some((x) => x === inputs.region || inputs.region!.startsWith(`${x}-`))
+        ? 2
+        : 0;
+  const rank: Record<string, number> = {};
+  for (const d of consent.defaults) {
+    const m = regionMatch(d.region);
+    if (!m) continue;
+    for (const [id, v] of Object.entries(d.categories)) {
+      if ((rank[id] ?? 0) <= m) {
+        defaults[id] = v === 'granted';
+        rank[id] = m;
+      }
+    }
+  }
+
+  // The stored decision counts for a category only under the same revision and fingerprint.
+  const stored = readDecision(consent.cookie.name);
+  const decided: Record<string, boolean> = {};
+  let consentId: string | undefined;
+  let decisionTime: number | undefined;
+  if (stored && stored !== 'bad' && stored.revision === consent.revision) {
+    consentId = stored.id;
+    decisionTime = stored.time;
+    for (const id of optional) {
+      const choice = stored.choices[id];
+      if (choice !== undefined && stored.fingerprints[id] === fingerprints[id]) decided[id] = choice === 1;
+    }
+  }
+
+  const status = (id: string): Status => {
+    const c = cats.get(id);
+    if (!c) return 'denied';
+    if (c.alwaysOn) return 'granted';
+    const d = decided[id];
+    if (d !== undefined) return d ? 'granted' : 'denied';
+    if (gpc && (id === MARKETING || c.parent === MARKETING)) return 'denied';
+    const def = defaults[id] ?? (c.parent !== undefined ? defaults[c.parent] : undefined);
+    return def ? 'granted' : 'pending';
+  };
+  const snapshot = () => Object.fromEntries(consent.categories.map((c) => [c.id, status(c.id)]));
+
+  /** Applies `fn` and returns which categories changed status. */
+  const changing = (fn: () => void): Change => {
+    const before = snapshot();
+    fn();
+    const after = snapshot();
+    const change: Change = { granted: [], denied: [] };
+    for (const id of Object.keys(after)) {
+      if (after[id] === before[id]) continue;
+      if (after[id] === 'granted') change.granted.push(id);
+      else if (after[id] === 'denied') change.denied.push(id);
+    }
+    return change;
+  };
+
+  return {
+    status,
+    snapshot,
+    gpc,
+    /** True when the visitor has not decided every optional category under the current policy. */
+    get needsPrompt() {
+      return optional.some((id) => decided[id] === undefined);
+    },
+    get consentId() {
+      return consentId;
+    },
+    get decisionTime() {
+      return decisionTime;
+    },
+    /** True when the stored cookie could not be read. */
+    badCookie: stored === 'bad',
+    /**
+     * Records a decision: category id → granted. A parent decides its purposes too; always-on
+     * categories are ignored. Unknown ids are returned, not applied. Persists the cookie.
+     */
+    decide(choices: Record<string, boolean>, persist = true): Change & { unknown: string[] } {
+      const unknown: string[] = [];
+      const change = changing(() => {
+        for (const [id, v] of Object.entries(choices)) {
+          const c = cats.get(id);
+          if (!c) unknown.push(id);
+          else if (!c.alwaysOn) for (const k of [id, ...childrenOf(id)]) decided[k] = !!v;
+        }
+      });
+      if (persist) {
+        consentId ??= inputs.newId();
+        decisionTime = Date.now();
+        const record: StoredDecision = {
+          id: consentId,
+          time: decisionTime,
+          revision: consent.revision,
+          choices: Object.fromEntries(Object.entries(decided).map(([k, v]) => [k, v ? 1 : 0])),
+          fingerprints: Object.fromEntries(Object.keys(decided).map((k) => [k, fingerprints[k]!])),
+        };
+        writeDecision(consent.cookie, record);
+      }
+      return { ...change, unknown };
+    },
+    /** All optional categories at once. */
+    all(granted: boolean) {
+      return this.decide(Object.fromEntries(optional.map((id) => [id, granted])));
+    },
+    /**
+     * A gtag Consent Mode command. `default` sets defaults (region-filtered); `update` is a decision.
+     * A category changes only when every Consent Mode type it maps to is named.
+     */
+    consentMode(
+      kind: 'default' | 'update',
+      params: Partial<Record<ConsentModeType | 'region', unknown>>,
+    ): Change {
+      const region = Array.isArray(params.region) ? (params.region as string[]) : undefined;
+      const derived: Record<string, boolean> = {};
+      for (const c of consent.categories) {
+        const types = c.consentMode;
+        if (
+          !types?.length ||
+          c.alwaysOn ||
+          !types.every((t) => params[t] === 'granted' || params[t] === 'denied')
+        )
+          continue;
+        derived[c.id] = types.every((t) => params[t] === 'granted');
+      }
+      if (kind === 'update') return this.decide(derived);
+      const m = regionMatch(region);
+      if (!m) return { granted: [], denied: [] };
+      return changing(() => {
+        for (const [id, v] of Object.entries(derived)) {
+          if ((rank[id] ?? 0) <= m) {
+            defaults[id] = v;
+            rank[id] = m;
+          }
+        }
+      });
+    },
+  };
+}
+
+export type ConsentState = ReturnType<typeof createConsent>;

@@ -1,0 +1,191 @@
+/**
+ * Boots the runtime: reads the configuration, applies consent, loads and verifies the container,
+ * then processes the dataLayer FIFO and takes over `push`. Owns the order of these steps and
+ * the `window.tagwarden` API. A container that fails any check fires nothing, and the page still
+ * gets its eventCallbacks and a `ready` that settles.
+ */
+
+import { type Change, type ConsentState, createConsent, type Method } from '../consent/state';
+import { importPublicKeys } from '../container/keys';
+import type { Container } from '../container/schema';
+import { attachDataLayer } from '../datalayer/process';
+import { isTagwardenError, TagwardenError } from '../lib/errors';
+import { createDispatcher, type Dispatcher, memoryHolder } from '../tags/dispatch';
+import { watchDocument, watchHistory } from './builtin-events';
+import { readConfig } from './config';
+import { loadContainer } from './container-loader';
+import { createEmitter, type ReadyRecord } from './emitter';
+import type { TagwardenApi } from './public';
+import { createScriptPolicy } from './trusted-types';
+
+interface Applied {
+  container: Container;
+  consent: ConsentState;
+  dispatcher: Dispatcher;
+}
+
+/** Starts tagwarden for this page; `selfUrl` is the runtime module's URL (import.meta.url). */
+export function boot(selfUrl: string): TagwardenApi {
+  const emitter = createEmitter();
+  const report = (e: unknown, tagId?: string) => {
+    const code = isTagwardenError(e) ? e.code : 'tag/threw';
+    const detail = isTagwardenError(e) ? e.detail : String((e as Error)?.message ?? e);
+    emitter.emit('error', {
+      code,
+      ...(detail !== undefined && { detail }),
+      ...(tagId !== undefined && { tagId }),
+    });
+  };
+
+  // The array the inline snippet made (or a new one when the global is missing or clobbered).
+  let dl = (window as { dataLayer?: unknown }).dataLayer;
+  if (!Array.isArray(dl)) {
+    if (dl !== undefined) report(new TagwardenError('datalayer/not-array'));
+    dl = (window as { dataLayer?: unknown }).dataLayer = [];
+  }
+  const dataLayer = dl as unknown[];
+  const push = (m: Record<string, unknown>) => dataLayer.push(m);
+
+  let applied: Applied | undefined;
+  const early: (() => void)[] = [];
+  const whenApplied = (fn: (a: Applied) => void) => {
+    if (applied) fn(applied);
+    else early.push(() => applied && fn(applied));
+  };
+
+  /** Acts on a consent change: withdrawals first, then grants (held events replay), then the record. */
+  const changed = (a: Applied, change: Change, method: Method) => {
+    if (change.denied.length) {
+      a.dispatcher.denied(change.denied).then((stuck) => {
+        if (stuck && a.container.consent.reloadOnWithdrawal) location.reload();
+      }, report);
+    }
+    if (change.granted.length) {
+      a.dispatcher.granted(change.granted).then((n) => {
+        if (n) emitter.emit('queue', { replayed: n, dropped: 0, expired: 0 });
+      }, report);
+    }
+    emitter.emit('consent', { state: a.consent.snapshot(), method });
+  };
+  const decide = (choices: Record<string, boolean> | 'all' | 'none', method: Method) =>
+    whenApplied((a) => {
+      const r =
+        choices === 'all'
+          ? a.consent.all(true)
+          : choices === 'none'
+            ? a.consent.all(false)
+            : a.consent.decide(choices);
+      if ('unknown' in r && r.unknown.length)
+        report(new TagwardenError('consent/unknown-category', r.unknown.join(', ')));
+      changed(a, r, method);
+    });
+
+  let resolveReady!: (r: ReadyRecord) => void;
+  const ready = new Promise<ReadyRecord>((r) => {
+    resolveReady = r;
+  });
+
+  const api: TagwardenApi = {
+    ready,
+    on: emitter.on,
+    consent: {
+      get: () => applied?.consent.snapshot() ?? {},
+      update: (choices) => decide({ ...choices }, 'custom'),
+      acceptAll: () => decide('all', 'accept-all'),
+      rejectAll: () => decide('none', 'reject-all'),
+      get needsPrompt() {
+        return applied ? applied.consent.needsPrompt : false;
+      },
+    },
+  };
+  Object.defineProperty(window, 'tagwarden', {
+    value: Object.freeze(api),
+    configurable: false,
+    writable: false,
+  });
+
+  watchDocument(push);
+
+  const start = async (): Promise<Applied> => {
+    if (!globalThis.crypto?.subtle) throw new TagwardenError('container/insecure-context');
+    const config = readConfig(selfUrl);
+    const check = import('./schema-check').then((m) => m.checkContainer);
+    const keys = await importPublicKeys(config.keys);
+    if (!keys.length) throw new TagwardenError('container/no-keys');
+    const { container } = await loadContainer({ config, keys, check: await check, now: Date.now(), report });
+    const consent = createConsent(container, {
+      region: config.region,
+      gpc: (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true,
+      now: Date.now(),
+      newId: () => crypto.randomUUID(),
+    });
+    if (consent.badCookie) report(new TagwardenError('consent/bad-cookie'));
+    let scriptUrl: (url: string) => string | { readonly __brand: 'TrustedScriptURL' };
+    try {
+      scriptUrl = createScriptPolicy(
+        new Set(
+          container.tags.flatMap((t) =>
+            t.type === 'script' ? [new URL(t.settings.src, location.href).href] : [],
+          ),
+        ),
+      );
+    } catch (e) {
+      report(e);
+      scriptUrl = () => {
+        throw e;
+      };
+    }
+    const dispatcher = createDispatcher({
+      container,
+      consent,
+      emitter,
+      holder: memoryHolder(),
+      context: {
+        nonce: config.nonce,
+        scriptUrl,
+        push,
+        report: (code, detail) => report(new TagwardenError(code as never, detail)),
+      },
+    });
+    if (container.tags.some((t) => t.triggers.some((tr) => [tr.event].flat().includes('tagwarden.history'))))
+      watchHistory(push);
+    return { container, consent, dispatcher };
+  };
+
+  start().then(
+    (a) => {
+      applied = a;
+      emitter.emit('consent', { state: a.consent.snapshot(), method: 'stored' });
+      for (const fn of early.splice(0)) fn();
+      attach(a);
+      const r = { ok: true, id: a.container.id, version: a.container.version };
+      resolveReady(r);
+      emitter.emit('ready', r);
+    },
+    (e: unknown) => {
+      report(e);
+      attach(undefined);
+      const r = { ok: false, code: isTagwardenError(e) ? e.code : 'container/invalid' };
+      resolveReady(r);
+      emitter.emit('ready', r);
+    },
+  );
+
+  /** Processes the dataLayer from its first entry and takes over push. Without a container nothing fires. */
+  function attach(a: Applied | undefined) {
+    attachDataLayer(dataLayer, {
+      event: (name, _message, model) => a?.dispatcher.event(name, model as Record<string, unknown>),
+      command(name, args) {
+        if (name !== 'consent' || !a) return;
+        const [kind, params] = args as [unknown, unknown];
+        if ((kind === 'default' || kind === 'update') && params && typeof params === 'object') {
+          changed(a, a.consent.consentMode(kind, params as Record<string, unknown>), 'consent-mode');
+        } else report(new TagwardenError('datalayer/bad-command', `consent ${String(kind).slice(0, 20)}`));
+      },
+      error: (code, detail) => report(new TagwardenError(code, detail)),
+      containerId: () => a?.container.id ?? '',
+    });
+  }
+
+  return api;
+}

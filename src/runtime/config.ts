@@ -1,0 +1,62 @@
+/**
+ * Finds the runtime's own <script> element and reads its configuration (container URL, pinned
+ * keys, version floor, expected id, region) and nonce. Robust against DOM clobbering: it never
+ * trusts `document.currentScript` (null for modules anyway) or named properties of `document`.
+ */
+import { TagwardenError } from '../lib/errors';
+
+/** What the snippet's data attributes configure. */
+export interface RuntimeConfig {
+  /** Absolute URL of the signed container. */
+  container: string;
+  /** Pinned public keys (base64 SPKI). */
+  keys: string[];
+  minVersion: number | undefined;
+  id: string | undefined;
+  region: string | undefined;
+  /** The page's CSP nonce, read from the element's `nonce` property ('' when none). */
+  nonce: string;
+  /** The runtime script element itself. */
+  script: HTMLScriptElement;
+}
+
+// Taken from the prototypes, so `<img name="querySelectorAll">` and friends cannot stand in for them.
+const qsa = Document.prototype.querySelectorAll;
+const getAttr = Element.prototype.getAttribute;
+
+/**
+ * The runtime's configuration from the `<script type="module" data-tagwarden>` whose `src` is this
+ * module's URL. Several differing candidates (an injected look-alike) or none → `runtime/no-config`.
+ */
+export function readConfig(selfUrl: string): RuntimeConfig {
+  const candidates = [
+    ...(qsa.call(document, 'script[data-tagwarden]') as NodeListOf<HTMLScriptElement>),
+  ].filter((s) => s instanceof HTMLScriptElement && s.src === selfUrl);
+  const [script] = candidates;
+  const attrs = (s: HTMLScriptElement) =>
+    ['data-container', 'data-keys', 'data-min-version', 'data-container-id', 'data-region'].map((a) =>
+      getAttr.call(s, a),
+    );
+  const first = script && attrs(script);
+  if (!script || !first || candidates.some((s) => attrs(s).join('\n') !== first.join('\n'))) {
+    throw new TagwardenError('runtime/no-config', script ? 'differing runtime elements' : 'no element');
+  }
+  const [container, keys, min, id, region] = first;
+  const minVersion = min ? Number(min) : undefined;
+  if (
+    !container ||
+    !keys ||
+    (minVersion !== undefined && !(Number.isSafeInteger(minVersion) && minVersion > 0))
+  ) {
+    throw new TagwardenError('runtime/no-config', 'data-container, data-keys or data-min-version');
+  }
+  return {
+    container: new URL(container, document.baseURI).href,
+    keys: keys.split(/\s+/).filter(Boolean),
+    minVersion,
+    id: id ?? undefined,
+    region: region ?? undefined,
+    nonce: script.nonce,
+    script,
+  };
+}

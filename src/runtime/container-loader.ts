@@ -1,0 +1,128 @@
+/**
+ * Gets a verified container for this page: the last verified one from localStorage at once when it
+ * is still valid (refreshing it in the background for the next page view), else a bounded,
+ * credential-less download. Never falls back to anything unverified or expired. Owns the stored
+ * last-good state (which is also the rollback floor); verification itself is container/verify.ts.
+ */
+import { MAX_ENVELOPE_BYTES } from '../container/envelope';
+import type { PinnedKey } from '../container/keys';
+import type { Container } from '../container/schema';
+import { type Verified, verifyContainer } from '../container/verify';
+import { TagwardenError } from '../lib/errors';
+import type { RuntimeConfig } from './config';
+
+/** The stored last-good state for one container URL. */
+interface Stored {
+  env: string;
+  version: number;
+  digest: string;
+}
+
+const FETCH_TIMEOUT_MS = 10_000;
+
+/** What loading needs from the runtime. */
+export interface LoadOptions {
+  config: RuntimeConfig;
+  keys: PinnedKey[];
+  check: (json: unknown) => Container;
+  now: number;
+  /** Reports a problem that does not stop loading (a failed background refresh, storage errors). */
+  report: (e: unknown) => void;
+}
+
+/** Resolves with a verified container, or rejects with a TagwardenError (`container/*`). */
+export async function loadContainer(o: LoadOptions): Promise<Verified> {
+  const key = `tagwarden:container:${o.config.container}`;
+  const stored = read(key, o.report);
+  const verify = (text: string, last: Stored | undefined) =>
+    verifyContainer(text, {
+      keys: o.keys,
+      check: o.check,
+      origin: location.origin,
+      id: o.config.id,
+      minVersion: o.config.minVersion,
+      last,
+      now: o.now,
+    });
+  const save = (v: Verified, env: string) =>
+    write(key, { env, version: v.container.version, digest: v.digest }, o.report);
+
+  if (stored) {
+    try {
+      const v = await verify(stored.env, undefined);
+      // Refresh for the next page view; this page keeps the container it started with.
+      download(o.config.container)
+        .then(async (env) => {
+          if (env === stored.env) return;
+          const fresh = await verify(env, stored);
+          if (fresh.container.version > stored.version) save(fresh, env);
+        })
+        .catch(o.report);
+      return v;
+    } catch (e) {
+      o.report(e); // expired or no longer acceptable: fall through to the network, keeping its floor
+    }
+  }
+  const env = await download(o.config.container);
+  const v = await verify(env, stored);
+  save(v, env);
+  return v;
+}
+
+/** Downloads the envelope without credentials, bounded in time and size. */
+async function download(url: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      credentials: 'omit',
+      cache: 'no-cache',
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+    });
+  } catch (e) {
+    throw new TagwardenError('container/fetch-failed', (e as Error).name);
+  }
+  if (!res.ok) throw new TagwardenError('container/fetch-failed', `HTTP ${res.status}`);
+  if (Number(res.headers.get('content-length')) > MAX_ENVELOPE_BYTES || !res.body) {
+    throw new TagwardenError('container/too-large');
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_ENVELOPE_BYTES) {
+      reader.cancel().catch(() => {});
+      throw new TagwardenError('container/too-large');
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+function read(key: string, report: (e: unknown) => void): Stored | undefined {
+  try {
+    const s = JSON.parse(localStorage.getItem(key) ?? 'null') as Stored | null;
+    return s && typeof s.env === 'string' && Number.isSafeInteger(s.version) && typeof s.digest === 'string'
+      ? s
+      : undefined;
+  } catch (e) {
+    report(new TagwardenError('runtime/storage', (e as Error).name));
+    return undefined;
+  }
+}
+
+function write(key: string, value: Stored, report: (e: unknown) => void) {
+  try {
+    localStorage.setItem(key, JSON.stringify(value));
+  } catch (e) {
+    report(new TagwardenError('runtime/storage', (e as Error).name));
+  }
+}

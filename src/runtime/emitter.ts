@@ -1,0 +1,80 @@
+/**
+ * The runtime's records: `on(type, listener)` subscriptions plus the matching window CustomEvents
+ * (`tagwarden:ready`, `tagwarden:error`, `tagwarden:consent`, `tagwarden:tag`, `tagwarden:queue`).
+ * A throwing listener is isolated: it never stops the others or the runtime.
+ */
+
+/** Record types and their payloads. */
+export interface RecordMap {
+  ready: ReadyRecord;
+  error: ErrorRecord;
+  consent: ConsentRecord;
+  tag: TagRecord;
+  queue: QueueRecord;
+}
+
+/** The container was applied (`ok`) or refused (`code`). */
+export interface ReadyRecord {
+  ok: boolean;
+  id?: string;
+  version?: number;
+  code?: string;
+}
+/** A problem with a stable code (docs/errors.md). */
+export interface ErrorRecord {
+  code: string;
+  detail?: string;
+  tagId?: string;
+}
+/** The consent state after a change. */
+export interface ConsentRecord {
+  state: Record<string, 'granted' | 'denied' | 'pending'>;
+  method: string;
+}
+/** What happened to one tag for one event. */
+export interface TagRecord {
+  tagId: string;
+  event: string;
+  eventId: string;
+  status: 'fired' | 'queued' | 'blocked' | 'failed';
+  reason?: string;
+}
+/** The outcome of a replay of held events. */
+export interface QueueRecord {
+  replayed: number;
+  dropped: number;
+  expired: number;
+}
+
+export type RecordType = keyof RecordMap;
+type Listener<T extends RecordType> = (record: RecordMap[T]) => void;
+
+/** Creates an emitter; `emit` also dispatches `tagwarden:<type>` on window with the record as detail. */
+export function createEmitter() {
+  const listeners: Partial<Record<RecordType, Set<(record: never) => void>>> = {};
+  return {
+    on<T extends RecordType>(type: T, listener: Listener<T>): () => void {
+      let set = listeners[type];
+      if (!set) listeners[type] = set = new Set();
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    },
+    emit<T extends RecordType>(type: T, record: RecordMap[T]): void {
+      for (const l of (listeners[type] ?? []) as Iterable<Listener<T>>) {
+        try {
+          l(record);
+        } catch (e) {
+          // A listener's bug is the page's to see, without breaking the runtime.
+          setTimeout(() => {
+            throw e;
+          });
+        }
+      }
+      dispatchEvent(new CustomEvent(`tagwarden:${type}`, { detail: record }));
+    },
+  };
+}
+
+export type Emitter = ReturnType<typeof createEmitter>;

@@ -1,0 +1,52 @@
+/**
+ * The public TypeScript types of `window.tagwarden` and of dataLayer pushes, for site developers:
+ * `import type { TagwardenApi, DataLayerMessage } from 'tagwarden/runtime'`.
+ */
+import type { ReadyRecord, RecordMap, RecordType } from './emitter';
+
+export type {
+  ConsentModeParams,
+  DataLayer,
+  DataLayerMessage,
+  DataLayerObject,
+  GtagCommand,
+} from '../datalayer/types';
+export type {
+  ConsentRecord,
+  ErrorRecord,
+  QueueRecord,
+  ReadyRecord,
+  RecordMap,
+  RecordType,
+  TagRecord,
+} from './emitter';
+
+/** A category's consent status. */
+export type ConsentStatus = 'granted' | 'denied' | 'pending';
+
+/** `window.tagwarden`. */
+export interface TagwardenApi {
+  /** Settles once the container is applied (`ok: true`) or refused (`ok: false` with its `code`). */
+  readonly ready: Promise<ReadyRecord>;
+  /** Subscribes to records; returns a function that unsubscribes. */
+  on<T extends RecordType>(type: T, listener: (record: RecordMap[T]) => void): () => void;
+  readonly consent: {
+    /** Category id → status. Empty before `ready`. */
+    get(): Record<string, ConsentStatus>;
+    /** Records the visitor's choice for the named categories (a parent decides its purposes too). */
+    update(choices: Record<string, boolean>): void;
+    /** Grants every optional category. */
+    acceptAll(): void;
+    /** Refuses every optional category. */
+    rejectAll(): void;
+    /** True when the visitor should be asked: no decision, an expired one, or purposes/vendors changed. */
+    readonly needsPrompt: boolean;
+  };
+}
+
+declare global {
+  interface Window {
+    tagwarden: TagwardenApi;
+    dataLayer: import('../datalayer/types').DataLayer;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Decides, for every event and every tag whose triggers match, whether it fires now (category
+ * granted), is held (category pending) or is blocked (category denied), and records each decision.
+ * Held events are released in order on a grant and dropped on a denial; withdrawal revokes tags and
+ * deletes their first-party storage. Owns per-tag ordering; delivery itself is the plugins'.
+ */
+
+import { deleteStorage } from '../consent/cleanup';
+import type { ConsentState } from '../consent/state';
+import type { Container, Tag } from '../container/schema';
+import { getPath, setPath } from '../datalayer/path';
+import type { Emitter, TagRecord } from '../runtime/emitter';
+import { tagMatches } from '../triggers/match';
+import { type Lookup, references } from '../triggers/template';
+import { type EventContext, getVariable, pageInfo } from '../triggers/variables';
+import { guard } from './guard';
+import type { TagContext } from './plugin';
+import { loadPlugin } from './registry';
+
+/** How long a tag may take with one event before it is recorded as failed. */
+export const TAG_TIMEOUT_MS = 10_000;
+
+/** A held event for one tag. */
+export interface Held {
+  tag: Tag;
+  ev: EventContext;
+}
+
+/** Where events wait for a decision; memory here, IndexedDB in the durable queue. */
+export interface Holder {
+  hold(entries: Held[]): void;
+  /** Takes, in order, the held events of tags in `categories` (and removes them). */
+  take(categories: Set<string>): Held[] | Promise<Held[]>;
+  /** Drops the held events of tags in `categories`. */
+  drop(categories: Set<string>): void;
+}
+
+/** A holder that keeps events for the current page only. */
+export function memoryHolder(): Holder {
+  let held: Held[] = [];
+  return {
+    hold(entries) {
+      held.push(...entries);
+    },
+    take(categories) {
+      const out = held.filter((h) => categories.has(h.tag.category));
+      held = held.filter((h) => !categories.has(h.tag.category));
+      return out;
+    },
+    drop(categories) {
+      held = held.filter((h) => !categories.has(h.tag.category));
+    },
+  };
+}
+
+/** What the dispatcher works with. */
+export interface DispatchOptions {
+  container: Container;
+  consent: ConsentState;
+  emitter: Emitter;
+  holder: Holder;
+  context: Omit<TagContext, 'vars'>;
+}
+
+/** Creates the dispatcher for one verified container. */
+export function createDispatcher({ container, consent, emitter, holder, context }: DispatchOptions) {
+  // Index tags by event name once; `*` tags are checked for every event. Container order is kept.
+  const byEvent = new Map<string, Tag[]>();
+  const any: Tag[] = [];
+  const modelPaths = new Map<Tag, string[]>();
+  for (const tag of container.tags) {
+    const names = new Set<string>();
+    for (const t of [...tag.triggers])
+      for (const n of Array.isArray(t.event) ? t.event : [t.event]) names.add(n);
+    if (names.has('*')) any.push(tag);
+    else for (const n of names) byEvent.set(n, [...(byEvent.get(n) ?? []), tag]);
+    modelPaths.set(
+      tag,
+      [...references(tag.settings)].filter((r) => r.startsWith('dl.')).map((r) => r.slice(3)),
+    );
+  }
+  const order = new Map(container.tags.map((t, i) => [t, i]));
+  const chains = new Map<string, Promise<unknown>>();
+  const fired = new Set<Tag>();
+
+  const lookup =
+    (ev: EventContext): Lookup =>
+    (name) =>
+      getVariable(name, ev, consent.status);
+  const ctx: TagContext = { ...context, vars: lookup };
+  const record = (r: TagRecord) => emitter.emit('tag', r);
+
+  /** Delivers `ev` to `tag` after the tag's previous events (per-tag order), guarded. */
+  const deliver = (tag: Tag, ev: EventContext): Promise<unknown> => {
+    const run = async () => {
+      // Consent is checked again at delivery: a withdrawal in between wins.
+      if (consent.status(tag.category) !== 'granted') {
+        record({
+          tagId: tag.id,
+          event: ev.name,
+          eventId: ev.id,
+          status: 'blocked',
+          reason: 'consent withdrawn',
+        });
+        return;
+      }
+      const outcome = await guard(
+        async () => (await loadPlugin(tag.type)).fire(tag, ev, ctx),
+        TAG_TIMEOUT_MS,
+      );
+      if (outcome.ok) {
+        fired.add(tag);
+        record({
+          tagId: tag.id,
+          event: ev.name,
+          eventId: ev.id,
+          status: 'fired',
+          ...(ev.replay && { reason: 'replay' }),
+        });
+      } else {
+        record({ tagId: tag.id, event: ev.name, eventId: ev.id, status: 'failed', reason: outcome.reason });
+        emitter.emit('error', {
+          code: outcome.timeout ? 'tag/timeout' : 'tag/threw',
+          detail: outcome.reason,
+          tagId: tag.id,
+        });
+      }
+    };
+    const next = (chains.get(tag.id) ?? Promise.resolve()).then(run);
+    chains.set(tag.id, next);
+    return next;
+  };
+
+  /** A copy of the model paths `tag` reads, so that a held event keeps the values it had. */
+  const snapshot = (tag: Tag, model: Record<string, unknown>) => {
+    const snap: Record<string, unknown> = {};
+    for (const p of modelPaths.get(tag) ?? []) {
+      const v = getPath(model, p);
+      if (v !== undefined) setPath(snap, p, typeof v === 'object' && v !== null ? structuredClone(v) : v);
+    }
+    return snap;
+  };
+
+  return {
+    /** Handles one dataLayer event; resolves when every tag that fired for it is done. */
+    event(name: string, model: Record<string, unknown>): Promise<unknown> | undefined {
+      const candidates = [...(byEvent.get(name) ?? []), ...any];
+      if (!candidates.length) return undefined;
+      if (any.length && byEvent.has(name)) candidates.sort((a, b) => order.get(a)! - order.get(b)!);
+      const ev: EventContext = { name, id: crypto.randomUUID(), time: Date.now(), model, page: pageInfo() };
+      const get = lookup(ev);
+      const running: Promise<unknown>[] = [];
+      const held: Held[] = [];
+      for (const tag of candidates) {
+        if (!tagMatches(tag, name, get)) continue;
+        const status = consent.status(tag.category);
+        if (status === 'granted') running.push(deliver(tag, ev));
+        else if (status === 'pending') {
+          held.push({ tag, ev: { ...ev, model: snapshot(tag, model) } });
+          record({
+            tagId: tag.id,
+            event: name,
+            eventId: ev.id,
+            status: 'queued',
+            reason: `${tag.category} undecided`,
+          });
+        } else
+          record({
+            tagId: tag.id,
+            event: name,
+            eventId: ev.id,
+            status: 'blocked',
+            reason: `${tag.category} denied`,
+          });
+      }
+      if (held.length) holder.hold(held);
+      return running.length ? Promise.all(running) : undefined;
+    },
+
+    /** Releases, in order, the held events of tags in newly granted categories. */
+    async granted(categories: string[]): Promise<number> {
+      if (!categories.length) return 0;
+      const entries = await holder.take(new Set(categories));
+      const live = new Set(container.tags);
+      for (const { tag, ev } of entries) {
+        // A tag no longer in the current container receives nothing.
+        if (live.has(tag)) deliver(tag, { ...ev, replay: true });
+      }
+      return entries.length;
+    },
+
+    /** Drops held events of newly denied categories and revokes their tags. Returns true when a running script could not be stopped. */
+    async denied(categories: string[]): Promise<boolean> {
+      if (!categories.length) return false;
+      const set = new Set(categories);
+      holder.drop(set);
+      let stuck = false;
+      for (const tag of container.tags) {
+        if (!set.has(tag.category)) continue;
+        if (fired.has(tag)) {
+          const plugin = await loadPlugin(tag.type).catch(() => undefined);
+          const outcome = await guard(async () => {
+            if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
+          }, TAG_TIMEOUT_MS);
+          if (!outcome.ok)
+            emitter.emit('error', { code: 'tag/threw', detail: outcome.reason, tagId: tag.id });
+          fired.delete(tag);
+        }
+        await deleteStorage(tag.storage);
+      }
+      return stuck;
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

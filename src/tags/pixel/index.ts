@@ -1,0 +1,27 @@
+/**
+ * The `pixel` tag type: one request per event to a URL built from the tag's template, as an image
+ * request (default) or a `sendBeacon`. Every variable value is URI-encoded, and the template's
+ * origin is fixed by the verified container.
+ */
+import type { TagOf } from '../../container/schema';
+import { renderUrl } from '../../triggers/template';
+import type { TagPlugin } from '../plugin';
+
+const pixel: TagPlugin<TagOf<'pixel'>> = {
+  fire(tag, ev, ctx) {
+    const url = new URL(renderUrl(tag.settings.url, ctx.vars(ev)), location.href).href;
+    if (tag.settings.transport === 'beacon') {
+      if (!navigator.sendBeacon(url)) throw new Error('sendBeacon refused');
+      return;
+    }
+    return new Promise<void>((resolve) => {
+      const img = new Image(1, 1);
+      // Settles either way: a pixel answered with something other than an image still arrived.
+      img.onload = img.onerror = () => resolve();
+      img.referrerPolicy = 'strict-origin-when-cross-origin';
+      img.src = url;
+    });
+  },
+};
+
+export default pixel;

@@ -1,0 +1,60 @@
+/**
+ * Variables a trigger condition or a template can read: `event`, `eventId`, `timestamp`,
+ * `page.url|path|hostname|referrer|title`, `dl.<model path>` and `consent.<category>`.
+ * Owns the event context a tag receives (also what the queue stores) and name resolution.
+ */
+import { getPath } from '../datalayer/path';
+
+/** Page facts captured when the event happened. */
+export interface PageInfo {
+  url: string;
+  path: string;
+  hostname: string;
+  referrer: string;
+  title: string;
+}
+
+/** Everything a tag may read about one event; a held or stored event carries a snapshot of it. */
+export interface EventContext {
+  /** Event name. */
+  name: string;
+  /** Random id, the same for every tag and on replay (vendors de-duplicate by it). */
+  id: string;
+  /** When the event happened, ms since epoch; kept on replay. */
+  time: number;
+  /** The model (live, or a snapshot of the paths the tag reads). */
+  model: Record<string, unknown>;
+  page: PageInfo;
+  /** True when the event is delivered after a later grant rather than when it happened. */
+  replay?: boolean;
+}
+
+/** Captures the page facts now. */
+export function pageInfo(): PageInfo {
+  return {
+    url: location.href,
+    path: location.pathname,
+    hostname: location.hostname,
+    referrer: document.referrer,
+    title: document.title,
+  };
+}
+
+/** The value of variable `name` for `ev`; `consent` supplies `consent.<category>`. */
+export function getVariable(name: string, ev: EventContext, consent?: (category: string) => string): unknown {
+  switch (name) {
+    case 'event':
+      return ev.name;
+    case 'eventId':
+      return ev.id;
+    case 'timestamp':
+      return ev.time;
+  }
+  if (name.startsWith('dl.')) return getPath(ev.model, name.slice(3));
+  if (name.startsWith('page.')) {
+    const k = name.slice(5) as keyof PageInfo;
+    return Object.hasOwn(ev.page, k) ? ev.page[k] : undefined;
+  }
+  if (name.startsWith('consent.')) return consent?.(name.slice(8));
+  return undefined;
+}
