@@ -146,7 +146,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     },
     /**
      * A gtag Consent Mode command. `default` sets defaults (region-filtered); `update` is a decision.
-     * A category changes only when every Consent Mode type it maps to is named.
+     * A category is denied when any Consent Mode type it maps to is denied, granted when all are granted.
      */
     consentMode(
       kind: 'default' | 'update',
@@ -156,13 +156,10 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
       const derived: Record<string, boolean> = {};
       for (const c of consent.categories) {
         const types = c.consentMode;
-        if (
-          !types?.length ||
-          c.alwaysOn ||
-          !types.every((t) => params[t] === 'granted' || params[t] === 'denied')
-        )
-          continue;
-        derived[c.id] = types.every((t) => params[t] === 'granted');
+        if (!types?.length || c.alwaysOn) continue;
+        // One named type denied denies the category; all of them granted grants it; else unchanged.
+        if (types.some((t) => params[t] === 'denied')) derived[c.id] = false;
+        else if (types.every((t) => params[t] === 'granted')) derived[c.id] = true;
       }
       if (kind === 'update') return this.decide(derived);
       const m = regionMatch(region);

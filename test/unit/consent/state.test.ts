@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readDecision } from '../../../src/consent/cookie';
+import { createConsent } from '../../../src/consent/state';
+import { demoContainer } from '../demo-container';
+
+let n = 0;
+const inputs = (extra: Partial<Parameters<typeof createConsent>[1]> = {}) => ({
+  now: Date.now(),
+  newId: () => `id-${++n}`,
+  ...extra,
+});
+
+function clearCookies() {
+  for (const c of document.cookie.split('; ')) {
+    const name = c.split('=')[0];
+    if (name) document.cookie = `${name}=; max-age=0; path=/`;
+  }
+}
+
+describe('consent state', () => {
+  beforeEach(clearCookies);
+  afterEach(clearCookies);
+
+  it('grants always-on categories and leaves optional ones pending before any decision', () => {
+    const c = createConsent(demoContainer(), inputs());
+    expect(c.status('necessary')).toBe('granted');
+    expect(c.status('security')).toBe('granted');
+    expect(c.status('analytics')).toBe('pending');
+    expect(c.status('marketing.advertising')).toBe('pending');
+    expect(c.needsPrompt).toBe(true);
+  });
+
+  it('treats a category the container does not define as denied', () => {
+    expect(createConsent(demoContainer(), inputs()).status('nope')).toBe('denied');
+  });
+
+  it('accept all grants every optional category and stores the decision in the first-party cookie', () => {
+    const c = createConsent(demoContainer(), inputs());
+    const change = c.all(true);
+    expect(change.granted).toContain('analytics');
+    expect(change.granted).toContain('marketing.personalization');
+    expect(c.needsPrompt).toBe(false);
+    const stored = readDecision('tw_consent');
+    expect(stored).toMatchObject({ revision: 1, choices: { analytics: 1, marketing: 1 } });
+  });
+
+  it('remembers refusals too, so a returning visitor is not asked again', () => {
+    createConsent(demoContainer(), inputs()).all(false);
+    const again = createConsent(demoContainer(), inputs());
+    expect(again.needsPrompt).toBe(false);
+    expect(again.status('analytics')).toBe('denied');
+  });
+
+  it('granting the marketing parent grants all its purposes; a purpose can be granted alone', () => {
+    const c = createConsent(demoContainer(), inputs());
+    c.decide({ 'marketing.advertising': true });
+    expect(c.status('marketing.advertising')).toBe('granted');
+    expect(c.status('marketing.analysis')).toBe('pending');
+    c.decide({ marketing: true });
+    expect(c.status('marketing.analysis')).toBe('granted');
+    expect(c.status('marketing.personalization')).toBe('granted');
+  });
+
+  it('ignores attempts to refuse an always-on category and reports unknown ones', () => {
+    const c = createConsent(demoContainer(), inputs());
+    const r = c.decide({ necessary: false, bogus: true });
+    expect(c.status('necessary')).toBe('granted');
+    expect(r.unknown).toEqual(['bogus']);
+  });
+
+  it('asks again when the policy revision changes', () => {
+    createConsent(demoContainer(), inputs()).all(true);
+    const container = demoContainer();
+    container.consent.revision = 2;
+    const c = createConsent(container, inputs());
+    expect(c.needsPrompt).toBe(true);
+    expect(c.status('analytics')).toBe('pending');
+  });
+
+  it('keeps grants for unchanged categories but asks again for one whose vendors changed', () => {
+    createConsent(demoContainer(), inputs()).all(true);
+    const container = demoContainer();
+    const pixel = container.tags.find((t) => t.id === 'ads-conversion')!;
+    pixel.vendor = { name: 'Another Ad Network Inc' };
+    const c = createConsent(container, inputs());
+    expect(c.status('analytics')).toBe('granted');
+    expect(c.status('marketing.advertising')).toBe('pending');
+    expect(c.needsPrompt).toBe(true);
+  });
+
+  it('does not re-prompt for a changed label or description', () => {
+    createConsent(demoContainer(), inputs()).all(true);
+    const container = demoContainer();
+    container.consent.categories[3]!.label.en = 'Statistics';
+    expect(createConsent(container, inputs()).needsPrompt).toBe(false);
+  });
+
+  it('Global Privacy Control denies marketing by default but not analytics', () => {
+    const c = createConsent(demoContainer(), inputs({ gpc: true }));
+    expect(c.status('marketing.advertising')).toBe('denied');
+    expect(c.status('marketing')).toBe('denied');
+    expect(c.status('analytics')).toBe('pending');
+  });
+
+  it('an explicit grant wins over Global Privacy Control', () => {
+    const c = createConsent(demoContainer(), inputs({ gpc: true }));
+    c.decide({ 'marketing.advertising': true });
+    expect(c.status('marketing.advertising')).toBe('granted');
+  });
+
+  it('a region-specific default wins over the global one', () => {
+    const container = demoContainer();
+    container.consent.defaults.push({ region: ['US'], categories: { analytics: 'granted' } });
+    expect(createConsent(container, inputs({ region: 'US-CA' })).status('analytics')).toBe('granted');
+    expect(createConsent(container, inputs({ region: 'SE' })).status('analytics')).toBe('pending');
+  });
+
+  it('maps a gtag consent update onto categories through their Consent Mode types', () => {
+    const c = createConsent(demoContainer(), inputs());
+    c.consentMode('update', { analytics_storage: 'granted', ad_storage: 'granted', ad_user_data: 'denied' });
+    expect(c.status('analytics')).toBe('granted');
+    // marketing.analysis needs ad_storage AND ad_user_data
+    expect(c.status('marketing.analysis')).toBe('denied');
+    // marketing.advertising also needs ad_personalization, which was not named: unchanged
+    expect(c.status('marketing.advertising')).toBe('denied');
+    expect(c.status('marketing.personalization')).toBe('pending');
+  });
+
+  it('a gtag consent default sets defaults without recording a decision', () => {
+    const c = createConsent(demoContainer(), inputs());
+    c.consentMode('default', { analytics_storage: 'granted' });
+    expect(c.status('analytics')).toBe('granted');
+    expect(c.needsPrompt).toBe(true);
+    expect(readDecision('tw_consent')).toBeUndefined();
+  });
+
+  it('a consent default for another region is ignored', () => {
+    const c = createConsent(demoContainer(), inputs({ region: 'SE' }));
+    c.consentMode('default', { analytics_storage: 'granted', region: ['US'] });
+    expect(c.status('analytics')).toBe('pending');
+  });
+
+  it('reports an unreadable consent cookie and asks again', () => {
+    document.cookie = 'tw_consent=%7Bnot-json; path=/';
+    const c = createConsent(demoContainer(), inputs());
+    expect(c.badCookie).toBe(true);
+    expect(c.needsPrompt).toBe(true);
+  });
+});

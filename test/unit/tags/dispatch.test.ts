@@ -1,0 +1,132 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Tag } from '../../../src/container/schema';
+import { createConsent } from '../../../src/consent/state';
+import { createEmitter, type TagRecord } from '../../../src/runtime/emitter';
+import { createDispatcher, memoryHolder } from '../../../src/tags/dispatch';
+import type { EventContext } from '../../../src/triggers/variables';
+import { demoContainer } from '../demo-container';
+
+// A recording plugin stands in for every tag type: the dispatcher's decisions are what is tested here.
+const delivered: { tag: string; event: string; id: string; value: unknown; replay: boolean }[] = [];
+const revoked: string[] = [];
+let failFor = '';
+vi.mock('../../../src/tags/registry', () => ({
+  loadPlugin: async () => ({
+    fire(tag: Tag, ev: EventContext) {
+      if (tag.id === failFor) throw new Error('vendor bug');
+      delivered.push({
+        tag: tag.id,
+        event: ev.name,
+        id: ev.id,
+        value: (ev.model.ecommerce as { value?: unknown } | undefined)?.value,
+        replay: !!ev.replay,
+      });
+    },
+    revoke(tag: Tag) {
+      revoked.push(tag.id);
+    },
+  }),
+}));
+
+function setup() {
+  for (const c of document.cookie.split('; ')) document.cookie = `${c.split('=')[0]}=; max-age=0; path=/`;
+  const container = demoContainer();
+  const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
+  const emitter = createEmitter();
+  const records: TagRecord[] = [];
+  emitter.on('tag', (r) => records.push(r));
+  const errors: string[] = [];
+  emitter.on('error', (e) => errors.push(e.code));
+  const d = createDispatcher({
+    container,
+    consent,
+    emitter,
+    holder: memoryHolder(),
+    context: { nonce: '', scriptUrl: (u) => u, push: () => {}, report: () => {} },
+  });
+  return { d, consent, records, errors };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('tag dispatch', () => {
+  beforeEach(() => {
+    delivered.length = 0;
+    revoked.length = 0;
+    failFor = '';
+  });
+
+  it('holds events while a category is undecided and fires nothing', async () => {
+    const { d, records } = setup();
+    expect(d.event('add_to_cart', { ecommerce: { value: 10 } })).toBeUndefined();
+    await settle();
+    expect(delivered).toEqual([]);
+    expect(records.map((r) => [r.tagId, r.status])).toEqual([
+      ['appinsights', 'queued'],
+      ['ads-conversion', 'queued'],
+    ]);
+  });
+
+  it('replays held events in order, with their original ids and the values they had, on a grant', async () => {
+    const { d, consent } = setup();
+    const model: Record<string, unknown> = { ecommerce: { value: 10 } };
+    d.event('view_item', model);
+    (model.ecommerce as { value: number }).value = 20; // the model changes after the event
+    d.event('add_to_cart', model);
+    const ids = new Set<string>();
+    const change = consent.decide({ 'marketing.advertising': true });
+    await d.granted(change.granted);
+    await settle();
+    const ads = delivered.filter((x) => x.tag === 'ads-conversion');
+    expect(ads.map((x) => [x.event, x.value, x.replay])).toEqual([
+      ['view_item', 10, true],
+      ['add_to_cart', 20, true],
+    ]);
+    for (const x of ads) ids.add(x.id);
+    expect(ids.size).toBe(2);
+    // analytics is still undecided: its tag received nothing
+    expect(delivered.some((x) => x.tag === 'appinsights')).toBe(false);
+  });
+
+  it('fires at once once the category is granted, and resolves when the tags are done', async () => {
+    const { d, consent } = setup();
+    consent.all(true);
+    await d.event('purchase', { ecommerce: { value: 5 } });
+    expect(delivered.map((x) => x.tag)).toEqual(['appinsights', 'ads-conversion', 'insight-script']);
+  });
+
+  it('drops held events of a denied category and records later events as blocked', async () => {
+    const { d, consent, records } = setup();
+    d.event('add_to_cart', { ecommerce: { value: 1 } });
+    const change = consent.all(false);
+    await d.denied(change.denied);
+    await d.granted(consent.decide({ marketing: true }).granted);
+    await settle();
+    expect(delivered).toEqual([]);
+    d.event('add_to_cart', { ecommerce: { value: 1 } });
+    expect(records.at(-1)).toMatchObject({ tagId: 'appinsights', status: 'blocked' });
+  });
+
+  it('a failing tag does not stop the others and is recorded as failed with an error', async () => {
+    const { d, consent, records, errors } = setup();
+    consent.all(true);
+    failFor = 'appinsights';
+    await d.event('purchase', { ecommerce: { value: 5 } });
+    expect(delivered.map((x) => x.tag)).toEqual(['ads-conversion', 'insight-script']);
+    expect(records.find((r) => r.tagId === 'appinsights')).toMatchObject({ status: 'failed', reason: 'vendor bug' });
+    expect(errors).toContain('tag/threw');
+  });
+
+  it('withdrawal revokes tags that fired and deletes their declared first-party storage', async () => {
+    const { d, consent } = setup();
+    consent.all(true);
+    await d.event('page_view', {});
+    localStorage.setItem('insight_campaign', 'spring');
+    document.cookie = 'ai_user=abc; path=/';
+    const change = consent.decide({ marketing: false, analytics: false });
+    await d.denied(change.denied);
+    expect(revoked.sort()).toEqual(['appinsights', 'hero-personalization', 'insight-script']);
+    expect(localStorage.getItem('insight_campaign')).toBeNull();
+    expect(document.cookie).not.toContain('ai_user');
+  });
+});
