@@ -26,6 +26,7 @@ interface Applied {
 
 /** Starts tagwarden for this page; `selfUrl` is the runtime module's URL (import.meta.url). */
 export function boot(selfUrl: string): TagwardenApi {
+  performance.mark?.('tagwarden:start');
   const emitter = createEmitter();
   const report = (e: unknown, tagId?: string) => {
     const code = isTagwardenError(e) ? e.code : 'tag/threw';
@@ -159,6 +160,7 @@ export function boot(selfUrl: string): TagwardenApi {
       for (const fn of early.splice(0)) fn();
       attach(a);
       const r = { ok: true, id: a.container.id, version: a.container.version };
+      performance.mark?.('tagwarden:ready');
       resolveReady(r);
       emitter.emit('ready', r);
     },

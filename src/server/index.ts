@@ -3,6 +3,7 @@
  * Used by the browser tests, the demo (`npm start`) and `tagwarden serve`.
  */
 export { type App, type AppOptions, createApp, listen } from './app.js';
+export { type Preview, type PreviewOptions, startPreview } from './preview.js';
 export { type CollectorOptions, collectorsRoute, DEFAULT_MAX_BODY_BYTES, PIXEL_GIF } from './collectors.js';
 export { answerPreflight, corsHeaders } from './cors.js';
 export { type CspMode, cspHeaderValue, newNonce, STRICT_CSP } from './csp.js';

@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: sizes of the shipped runtime and timings measured in headless Chromium against the
+ * built (minified) runtime, served by the preview server under the strict CSP. Prints a table and
+ * writes .tmp/bench.json. Numbers, not assertions: budgets are reported, never enforced here.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { startPreview } from '../src/server/preview';
+import { renderSnippet } from '../src/snippet/render';
+import { launchChromium } from '../test/browser/chromium';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const BURST = 10_000;
+
+const size = (buf: Buffer) => ({
+  min: buf.length,
+  gzip: gzipSync(buf, { level: 9 }).length,
+  brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+});
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p95 = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
+const r = (n: number, d = 2) => Number(n.toFixed(d));
+
+type SizeRow = { file: string; name: string; min: number; gzip: number; brotli: number; isEntry: boolean };
+const sizes = Object.values(
+  JSON.parse(readFileSync('dist/sizes.json', 'utf8')) as Record<string, SizeRow & { group: string }>,
+).filter((s) => s.group === 'runtime');
+const inline = renderSnippet({
+  runtimeUrl: '',
+  integrity: '',
+  containerUrl: '',
+  keys: [],
+  nonce: 'NONCE',
+}).split('\n')[0]!;
+const byName = (n: string) => sizes.find((s) => s.name === n);
+const sum = (rows: (SizeRow | undefined)[]) =>
+  rows.reduce(
+    (a, s) => ({
+      min: a.min + (s?.min ?? 0),
+      gzip: a.gzip + (s?.gzip ?? 0),
+      brotli: a.brotli + (s?.brotli ?? 0),
+    }),
+    {
+      min: 0,
+      gzip: 0,
+      brotli: 0,
+    },
+  );
+
+const preview = await startPreview({
+  container: 'containers/demo.json',
+  runtimeDir: 'dist/runtime',
+  routes: { '/vendor/': 'demo/vendor' },
+  pages: 'bench/pages',
+  port: 0,
+  rewritePort: 8080,
+  devKeyDir: '.tmp/bench-keys',
+});
+const browser = await launchChromium();
+
+async function bootRun(context: Awaited<ReturnType<typeof browser.newContext>>) {
+  const page = await context.newPage();
+  await page.goto(`${preview.origin}/bench.html`);
+  const t = await page.evaluate(async () => {
+    await window.tagwarden.ready;
+    const [s] = performance.getEntriesByName('tagwarden:start');
+    const [e] = performance.getEntriesByName('tagwarden:ready');
+    return { wall: e!.startTime - s!.startTime, fromNav: e!.startTime };
+  });
+  await page.close();
+  return t;
+}
+
+const first: number[] = [];
+const repeat: number[] = [];
+const fromNavFirst: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const context = await browser.newContext();
+  const a = await bootRun(context);
+  first.push(a.wall);
+  fromNavFirst.push(a.fromNav);
+  repeat.push((await bootRun(context)).wall); // the last verified container is now in localStorage
+  await context.close();
+}
+
+async function burst(kind: 'model' | 'unmatched' | 'queued') {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${preview.origin}/bench.html`);
+  const result = await page.evaluate(
+    async ({ kind, n }) => {
+      await window.tagwarden.ready;
+      const longTasks: number[] = [];
+      const obs = new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) longTasks.push(e.duration);
+      });
+      obs.observe({ type: 'longtask' });
+      const dl = window.dataLayer as unknown as { push(m: unknown): number };
+      const msg = (i: number) =>
+        kind === 'model'
+          ? { page: { type: 'product', index: i } }
+          : kind === 'unmatched'
+            ? { event: 'scroll_depth', depth: i % 100 }
+            : {
+                event: 'add_to_cart',
+                ecommerce: { currency: 'SEK', value: i, items: [{ item_id: `SKU-${i}`, price: i }] },
+              };
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) dl.push(msg(i));
+      const t1 = performance.now();
+      await new Promise((res) => setTimeout(res, 500));
+      obs.disconnect();
+      return { perCallUs: ((t1 - t0) * 1000) / n, totalMs: t1 - t0, longTasks };
+    },
+    { kind, n: BURST },
+  );
+  await context.close();
+  return result;
+}
+const bursts = {
+  model: await burst('model'),
+  unmatched: await burst('unmatched'),
+  queued: await burst('queued'),
+};
+
+await browser.close();
+await preview.close();
+
+const core = byName('tagwarden');
+const report = {
+  chromium: 'headless',
+  runs: RUNS,
+  sizes: {
+    snippetInline: size(Buffer.from(inline)),
+    core: core && { min: core.min, gzip: core.gzip, brotli: core.brotli },
+    corePlusPixelAndScript: sum([core, byName('pixel'), byName('script')]),
+    schemaCheckChunk: byName('schema-check'),
+    chunks: sizes.map(({ file, min, gzip, brotli }) => ({ file, min, gzip, brotli })),
+  },
+  boot: {
+    firstViewStartToReadyMs: { median: r(median(first)), p95: r(p95(first)) },
+    repeatViewStartToReadyMs: { median: r(median(repeat)), p95: r(p95(repeat)) },
+    firstViewNavigationToReadyMs: { median: r(median(fromNavFirst)) },
+  },
+  push: Object.fromEntries(
+    Object.entries(bursts).map(([k, v]) => [
+      k,
+      { perCallUs: r(v.perCallUs, 3), burstMs: r(v.totalMs), longTasks: v.longTasks.map((d) => r(d)) },
+    ]),
+  ),
+};
+mkdirSync('.tmp', { recursive: true });
+writeFileSync('.tmp/bench.json', `${JSON.stringify(report, null, 2)}\n`);
+
+const line = (k: string, s?: { min: number; gzip: number; brotli: number }) =>
+  console.log(
+    `${k.padEnd(40)}${String(s?.min ?? '-').padStart(8)}${String(s?.gzip ?? '-').padStart(8)}${String(s?.brotli ?? '-').padStart(8)}`,
+  );
+console.log(`\n${'size (bytes)'.padEnd(40)}${'min'.padStart(8)}${'gzip'.padStart(8)}${'brotli'.padStart(8)}`);
+line('snippet inline part', report.sizes.snippetInline);
+line('core runtime (tagwarden.js)', report.sizes.core);
+line('core + pixel + script chunks', report.sizes.corePlusPixelAndScript);
+for (const c of report.sizes.chunks.filter((c) => c.file.startsWith('chunks/'))) line(`  ${c.file}`, c);
+console.log(`\nboot, start → container applied (${RUNS} runs)`);
+console.log(
+  `  first view (download + verify):  median ${report.boot.firstViewStartToReadyMs.median} ms, p95 ${report.boot.firstViewStartToReadyMs.p95} ms`,
+);
+console.log(
+  `  repeat view (stored container):  median ${report.boot.repeatViewStartToReadyMs.median} ms, p95 ${report.boot.repeatViewStartToReadyMs.p95} ms`,
+);
+console.log(`\ndataLayer.push, burst of ${BURST}`);
+for (const [k, v] of Object.entries(report.push)) {
+  console.log(
+    `  ${k.padEnd(10)} ${String(v.perCallUs).padStart(7)} µs/call  (${v.burstMs} ms total, long tasks: ${v.longTasks.length ? v.longTasks.join(', ') : 'none'})`,
+  );
+}
+console.log('\nwritten to .tmp/bench.json');
