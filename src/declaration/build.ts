@@ -1,0 +1,199 @@
+/**
+ * The cookie declaration as data, built from the verified container: per category, each tag's vendor
+ * and purpose and every storage item it declares, plus tagwarden's own strictly necessary storage.
+ * The banner, the in-page declaration and `tagwarden policy` all render this one model, so what is
+ * declared and what fires can never disagree. Owns wording of lifetimes and kinds, in sv and en.
+ */
+import type { Container, StorageItem } from '../container/schema';
+
+/** Languages the product speaks. */
+export type Lang = 'sv' | 'en';
+
+/** One storage item (cookie, web storage key, database or web beacon). */
+export interface DeclaredItem {
+  name: string;
+  kind: StorageItem['kind'];
+  /** `Cookie`, `Webbfyr (pixel)` … in the chosen language. */
+  kindText: string;
+  party: 'first' | 'third';
+  partyText: string;
+  /** 'session' or days. */
+  lifetime: 'session' | number;
+  lifetimeText: string;
+  purpose: string;
+  /** Who sets it: a tag's vendor, or tagwarden itself. */
+  provider: string;
+}
+
+/** A tag as the visitor sees it. */
+export interface DeclaredTag {
+  id: string;
+  name: string;
+  vendor: string;
+  vendorPolicy: string | undefined;
+  purpose: string;
+  items: DeclaredItem[];
+}
+
+/** A category or marketing purpose with its tags. */
+export interface DeclaredCategory {
+  id: string;
+  label: string;
+  description: string;
+  alwaysOn: boolean;
+  parent: string | undefined;
+  tags: DeclaredTag[];
+  /** Distinct vendor names of the category's tags. */
+  vendors: string[];
+}
+
+/** The whole declaration. */
+export interface Declaration {
+  lang: Lang;
+  containerId: string;
+  version: number;
+  revision: number;
+  categories: DeclaredCategory[];
+  /** tagwarden's own storage: strictly necessary, first party. */
+  own: DeclaredItem[];
+}
+
+const T = {
+  sv: {
+    cookie: 'Cookie',
+    localStorage: 'Lokal lagring (localStorage)',
+    sessionStorage: 'Sessionslagring (sessionStorage)',
+    indexedDB: 'Databas i webbläsaren (IndexedDB)',
+    pixel: 'Webbfyr (pixel)',
+    first: 'Förstapart',
+    third: 'Tredjepart',
+    session: 'Session',
+    day: 'dag',
+    days: 'dagar',
+    hours: 'timmar',
+    year: 'år',
+    untilReplaced: 'Tills en nyare version ersätter den',
+    consentPurpose: 'Sparar ditt val om cookies och när du gjorde det, så att vi inte frågar igen i onödan.',
+    containerPurpose: 'Sparar den senast verifierade, signerade konfigurationen så att sidan startar snabbt.',
+    queuePurpose:
+      'Håller händelser som inträffar innan du har valt, så att de bara skickas om och när du samtycker. Töms om du nekar.',
+  },
+  en: {
+    cookie: 'Cookie',
+    localStorage: 'Local storage (localStorage)',
+    sessionStorage: 'Session storage (sessionStorage)',
+    indexedDB: 'Browser database (IndexedDB)',
+    pixel: 'Web beacon (pixel)',
+    first: 'First party',
+    third: 'Third party',
+    session: 'Session',
+    day: 'day',
+    days: 'days',
+    hours: 'hours',
+    year: 'year',
+    untilReplaced: 'Until a newer version replaces it',
+    consentPurpose:
+      'Keeps your cookie choice and when you made it, so that you are not asked again needlessly.',
+    containerPurpose: 'Keeps the last verified, signed configuration so that the page starts quickly.',
+    queuePurpose:
+      'Holds events that happen before you choose, so that they are sent only if and when you consent. Emptied if you refuse.',
+  },
+} as const;
+
+/** A lifetime in words: "Session", "1 day", "180 days", "1 year", "12 hours". */
+export function lifetimeText(lifetime: 'session' | number, lang: Lang): string {
+  const t = T[lang];
+  if (lifetime === 'session') return t.session;
+  if (lifetime < 1) return `${Math.round(lifetime * 24)} ${t.hours}`;
+  if (lifetime >= 365 && lifetime % 365 === 0) return `${lifetime / 365} ${t.year}`;
+  return `${lifetime} ${lifetime === 1 ? t.day : t.days}`;
+}
+
+/** Builds the declaration of `container` in `lang`. */
+export function buildDeclaration(container: Container, lang: Lang): Declaration {
+  const t = T[lang];
+  const item = (s: Omit<StorageItem, 'purpose'> & { purpose: string }, provider: string): DeclaredItem => ({
+    name: s.name,
+    kind: s.kind,
+    kindText: t[s.kind],
+    party: s.party,
+    partyText: t[s.party],
+    lifetime: s.lifetime,
+    lifetimeText: lifetimeText(s.lifetime, lang),
+    purpose: s.purpose,
+    provider,
+  });
+  const categories = container.consent.categories.map((c): DeclaredCategory => {
+    const tags = container.tags
+      .filter((tag) => tag.category === c.id)
+      .map(
+        (tag): DeclaredTag => ({
+          id: tag.id,
+          name: tag.name,
+          vendor: tag.vendor.name,
+          vendorPolicy: tag.vendor.privacyPolicy,
+          purpose: tag.purpose?.[lang] ?? '',
+          items: tag.storage.map((s) =>
+            item({ ...s, purpose: s.purpose?.[lang] ?? tag.purpose?.[lang] ?? '' }, tag.vendor.name),
+          ),
+        }),
+      );
+    return {
+      id: c.id,
+      label: c.label[lang],
+      description: c.description[lang],
+      alwaysOn: !!c.alwaysOn,
+      parent: c.parent,
+      tags,
+      vendors: [...new Set(tags.map((x) => x.vendor))],
+    };
+  });
+  const { cookie, queue } = container.consent;
+  const own: DeclaredItem[] = [
+    item(
+      {
+        kind: 'cookie',
+        name: cookie.name,
+        party: 'first',
+        lifetime: cookie.maxAgeDays,
+        purpose: t.consentPurpose,
+      },
+      'tagwarden',
+    ),
+    {
+      ...item(
+        {
+          kind: 'localStorage',
+          name: 'tagwarden:container:*',
+          party: 'first',
+          lifetime: 'session',
+          purpose: t.containerPurpose,
+        },
+        'tagwarden',
+      ),
+      lifetimeText: t.untilReplaced,
+    },
+  ];
+  if (queue.storage === 'indexeddb') {
+    own.push(
+      item(
+        {
+          kind: 'indexedDB',
+          name: 'tagwarden',
+          party: 'first',
+          lifetime: queue.ttlHours / 24,
+          purpose: t.queuePurpose,
+        },
+        'tagwarden',
+      ),
+    );
+  }
+  return {
+    lang,
+    containerId: container.id,
+    version: container.version,
+    revision: container.consent.revision,
+    categories,
+    own,
+  };
+}
