@@ -17,8 +17,8 @@ export interface DeclaredItem {
   kindText: string;
   party: 'first' | 'third';
   partyText: string;
-  /** 'session' or days. */
-  lifetime: 'session' | number;
+  /** 'session', days, or 'until-replaced' (the stored container). */
+  lifetime: 'session' | number | 'until-replaced';
   lifetimeText: string;
   purpose: string;
   /** Who sets it: a tag's vendor, or tagwarden itself. */
@@ -171,6 +171,7 @@ export function buildDeclaration(container: Container, lang: Lang): Declaration 
         },
         'tagwarden',
       ),
+      lifetime: 'until-replaced',
       lifetimeText: t.untilReplaced,
     },
   ];
