@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -83,7 +85,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return 1;
     }
     const err = e as NodeJS.ErrnoException;
-    io.err(`tagwarden ${name}: ${err.code ? `${err.code}: ` : ''}${err.message}`);
+    io.err(
+      `tagwarden ${name}: ${err.code && !err.message.startsWith(err.code) ? `${err.code}: ` : ''}${err.message}`,
+    );
     if (debug && err.stack) io.err(err.stack);
     return 1;
   }
@@ -197,6 +201,9 @@ async function sign(args: string[], io: Io) {
   }
   const keys = await Promise.all(values.key.map(readSigningKey));
   const envelope = await signPayload(bytes, keys);
+  if (Date.parse(container.expires) <= Date.now())
+    io.err(`${path}: expires: warning: ${container.expires} is already past`);
+  await mkdir(dirname(values.out), { recursive: true });
   await writeFile(values.out, `${JSON.stringify(envelope, null, 2)}\n`);
   io.out(
     `signed ${container.id} version ${container.version} (expires ${container.expires}) -> ${values.out}`,
@@ -272,9 +279,12 @@ async function snippet(args: string[], io: Io) {
   if (!values['runtime-url']) throw new UsageError('--runtime-url <url> is required');
   if (!values['container-url']) throw new UsageError('--container-url <url> is required');
   if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
-  const runtimeFile = values['runtime-file'] ?? new URL('../runtime/tagwarden.js', import.meta.url).pathname;
+  const runtimeFile =
+    values['runtime-file'] ?? fileURLToPath(new URL('../runtime/tagwarden.js', import.meta.url));
   const runtime = await readText(runtimeFile);
-  const keys = await Promise.all(values.pub.map(async (p) => publicKeyBase64(await readPublicKeyText(p))));
+  const keys = [
+    ...new Set(await Promise.all(values.pub.map(async (p) => publicKeyBase64(await readPublicKeyText(p))))),
+  ];
   if ((await importPublicKeys(keys)).length !== keys.length)
     throw new InputError('a --pub file is not an ECDSA P-256 public key');
   const nonce = values.nonce ?? (values['nonce-placeholder'] ? '{{CSP_NONCE}}' : undefined);

@@ -66,11 +66,11 @@ export function checkRules(c: Container): Problem[] {
     if (cat.parent === undefined) return;
     const parent = cats.get(cat.parent);
     if (!parent) err(['consent', 'categories', i, 'parent'], unknown(cat.parent));
-    else if (parent.parent !== undefined)
-      err(['consent', 'categories', i, 'parent'], 'purposes nest one level only');
     else if (parent.id === cat.id)
       err(['consent', 'categories', i, 'parent'], 'a category cannot be its own parent');
-    else if (parent.alwaysOn !== cat.alwaysOn) {
+    else if (parent.parent !== undefined)
+      err(['consent', 'categories', i, 'parent'], 'purposes nest one level only');
+    else if (!!parent.alwaysOn !== !!cat.alwaysOn) {
       err(['consent', 'categories', i, 'alwaysOn'], 'a purpose must be always-on exactly when its parent is');
     }
   });
@@ -135,7 +135,7 @@ export function checkRules(c: Container): Problem[] {
         checkUrl(at('settings', 'src'), t.settings.src);
         if (t.settings.src.includes('{{'))
           err(at('settings', 'src'), 'a script URL may not contain variables');
-        for (const h of t.settings.integrity.split(/\s+/)) {
+        for (const h of t.settings.integrity.trim().split(/\s+/)) {
           if (!SRI.test(h)) {
             err(
               at('settings', 'integrity'),

@@ -3,6 +3,7 @@
  * `validateContainer` collects every problem, for the CLI and editors (the runtime's gate is check.ts).
  */
 import * as z from 'zod/mini';
+import { en } from 'zod/v4/locales';
 import { checkRules, type Problem } from './rules';
 import { type Container, containerSchema } from './schema';
 
@@ -12,9 +13,12 @@ export interface Validation {
   problems: Problem[];
 }
 
+const english = en().localeError;
+
 /** Validates `json` against the schema and the rules; reports every problem, not just the first. */
 export function validateContainer(json: unknown): Validation {
-  const parsed = z.safeParse(containerSchema, json);
+  // English messages for this parse only (zod/mini loads no locale; the global config stays the caller's).
+  const parsed = z.safeParse(containerSchema, json, { error: english });
   if (!parsed.success) {
     return {
       container: undefined,

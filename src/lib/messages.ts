@@ -26,6 +26,7 @@ export const messages = {
   'runtime/no-config': 'The runtime script element lacks its configuration (data-container, data-keys).',
   'runtime/trusted-types': 'No Trusted Types policy could be created; script tags cannot be loaded.',
   'runtime/storage': 'First-party storage could not be read or written.',
+  'runtime/ui': 'The consent banner could not be loaded.',
   // datalayer/
   'datalayer/not-array': 'window.dataLayer is not an array; a new one was used.',
   'datalayer/bad-message':
@@ -50,6 +51,7 @@ export const messages = {
   'queue/overflow': 'The queue reached its size bound; the oldest pending events were dropped.',
   'queue/too-large': 'A pending event is larger than the per-event size bound and was not kept.',
   'queue/closed': 'The queue database connection was closed; it was reopened.',
+  'queue/unstorable': 'A pending event could not be stored on the device; it is kept for this page only.',
 } as const;
 
 /** The human text for `code`, with `detail` appended when given. */

@@ -3,7 +3,8 @@
  * PEM) with mode 0600 and never over an existing file, and reads keys back. Node only. Private key
  * material is never printed or put in an error message.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ECDSA_P256, keyIdOf, pemToDer } from '../container/keys';
 import type { SigningKey } from '../container/sign';
@@ -41,6 +42,10 @@ export async function writeKeyPair(dir: string, name = 'tagwarden') {
   const pair = await generateKeyPair();
   const privatePath = join(dir, `${name}.key`);
   const publicPath = join(dir, `${name}.pub`);
+  // Check both first, so that a refusal never leaves half a new pair behind.
+  for (const p of [privatePath, publicPath]) {
+    if (existsSync(p)) throw new KeyFileError(`${p} exists; refusing to overwrite a key`);
+  }
   try {
     await writeFile(privatePath, pair.privatePem, { mode: 0o600, flag: 'wx' });
   } catch (e) {
@@ -52,6 +57,7 @@ export async function writeKeyPair(dir: string, name = 'tagwarden') {
   try {
     await writeFile(publicPath, pair.publicPem, { flag: 'wx' });
   } catch (e) {
+    await unlink(privatePath); // never leave a private key whose public half was not written
     if ((e as NodeJS.ErrnoException).code === 'EEXIST')
       throw new KeyFileError(`${publicPath} exists; refusing to overwrite it`);
     throw e;
