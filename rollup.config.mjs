@@ -66,7 +66,7 @@ const runtime = {
       module: true,
       ecma: 2020,
       compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
-      mangle: { properties: { regex: /^_/ } },
+      // No property mangling: `_clear` is a public dataLayer key that a /^_/ rule would rename.
       format: { comments: false },
     }),
     sizeReport('runtime'),

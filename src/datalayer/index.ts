@@ -3,8 +3,9 @@
  * Owns: re-exports only. Does not own any behaviour.
  */
 
-export { isPlainObject, merge, mergeKey } from './merge';
+export { merge, mergeKey } from './merge';
 export { getPath, isUnsafeKey, isUnsafeSegment, setPath } from './path';
+export { dataObject, isPlainObject } from './plain';
 export { attachDataLayer, EVENT_TIMEOUT } from './process';
 export type { SanitizeLimits, SanitizeResult } from './sanitize';
 export { DEFAULT_LIMITS, sanitize } from './sanitize';

@@ -6,17 +6,11 @@
  */
 
 import { isUnsafeKey, isUnsafeSegment } from './path';
+import { dataObject, isPlainObject } from './plain';
 
 type Bag = Record<string | number, unknown>;
 
-const ObjectProto = Object.prototype;
-
-/** True for objects whose prototype is `Object.prototype` or null. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === ObjectProto || proto === null;
-}
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * Merges `message` into `model` in place. When `message._clear` is truthy each value overwrites its
@@ -24,14 +18,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  * rejected as unsafe (0 for sanitized input).
  */
 export function merge(model: Record<string, unknown>, message: Record<string, unknown>): number {
-  const keys = Object.keys(message);
-  // Found by name, never read as `message._clear`: the runtime build mangles `_`-prefixed property names.
-  const c = keys.indexOf('_clear');
-  const clear = c >= 0 && !!message[keys[c]!];
+  // Found by comparing keys, never read as `message._clear`: the runtime build mangles `_`-prefixed names.
+  let clear = false;
+  for (const k in message) if (k === '_clear' && hasOwn.call(message, k)) clear = !!message[k];
   let rejected = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (i !== c && !mergeKey(model, k, message[k], clear)) rejected++;
+  for (const k in message) {
+    if (k !== '_clear' && hasOwn.call(message, k) && !mergeKey(model, k, message[k], clear)) rejected++;
   }
   return rejected;
 }
@@ -55,7 +47,7 @@ export function mergeKey(
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]!;
       const next = to[p];
-      if (!isPlainObject(next)) to[p] = Object.create(null);
+      if (!isPlainObject(next)) to[p] = dataObject();
       to = to[p] as Record<string, unknown>;
     }
   }
@@ -70,7 +62,7 @@ function put(to: object, k: string | number, value: unknown, clear: boolean): vo
     const arr = Array.isArray(value);
     if (arr || isPlainObject(value)) {
       let t = bag[k];
-      if (clear || (arr ? !Array.isArray(t) : !isPlainObject(t))) t = bag[k] = arr ? [] : Object.create(null);
+      if (clear || (arr ? !Array.isArray(t) : !isPlainObject(t))) t = bag[k] = arr ? [] : dataObject();
       if (arr) {
         const a = value as unknown[];
         const ta = t as unknown[];
@@ -79,11 +71,9 @@ function put(to: object, k: string | number, value: unknown, clear: boolean): vo
         if (ta.length < a.length) ta.length = a.length;
       } else {
         const o = value as Record<string, unknown>;
-        const keys = Object.keys(o);
-        for (let i = 0; i < keys.length; i++) {
-          const key = keys[i]!;
-          if (!isUnsafeSegment(key)) put(t as object, key, o[key], false);
-        }
+        // for-in + hasOwnProperty: no key array allocated on V8's fast path.
+        for (const key in o)
+          if (hasOwn.call(o, key) && !isUnsafeSegment(key)) put(t as object, key, o[key], false);
       }
       return;
     }

@@ -4,8 +4,8 @@
  * Does not own GTM's merge semantics (merge.ts) or sanitizing values (sanitize.ts).
  */
 
-const ObjectProto = Object.prototype;
-const hasOwn = ObjectProto.hasOwnProperty;
+import { dataObject, isPlainObject } from './plain';
+
 const DOTTED = /(^|\.)(__proto__|constructor|prototype)(\.|$)/;
 
 /** True for the keys that can reach a prototype: `__proto__`, `constructor`, `prototype`. */
@@ -15,28 +15,33 @@ export function isUnsafeSegment(key: string): boolean {
 
 /** True when `key` or any of its dot-separated segments is unsafe (`a.__proto__.x`). */
 export function isUnsafeKey(key: string): boolean {
-  return isUnsafeSegment(key) || (key.length > 9 && DOTTED.test(key));
+  // Cheap tests first: the regex only runs on dotted keys long enough to hold an unsafe segment.
+  return isUnsafeSegment(key) || (key.length > 9 && key.indexOf('.') >= 0 && DOTTED.test(key));
 }
 
 /**
- * The value at a dotted `path`, following own properties only (array indices and `length` included);
- * undefined when a segment is missing or unsafe.
+ * The value at a dotted `path` (`ecommerce.items.0.id`, `items.length`), read like GTM's `get`; undefined when
+ * a segment is missing, null/undefined, unsafe (`__proto__`, `constructor`, `prototype`), or its getter throws.
  */
 export function getPath(model: unknown, path: string): unknown {
   if (typeof path !== 'string') return undefined;
   const parts = path.split('.');
   let cur = model;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (cur === null || cur === undefined || isUnsafeSegment(p) || !hasOwn.call(cur, p)) return undefined;
-    cur = (cur as Record<string, unknown>)[p];
+  try {
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      if (cur === null || cur === undefined || isUnsafeSegment(p)) return undefined;
+      cur = (cur as Record<string, unknown>)[p];
+    }
+  } catch {
+    return undefined;
   }
   return cur;
 }
 
 /**
  * Assigns `value` at a dotted `path` (overwrite, no merge), descending into existing objects and arrays and
- * creating null-prototype objects for missing or primitive intermediates. Returns false when a segment is
+ * creating data objects (see plain.ts) for missing or primitive intermediates. Returns false when a segment is
  * unsafe or `model` is not an object (nothing changed), or when the write throws (e.g. `items.length.x`).
  */
 export function setPath(model: Record<string, unknown>, path: string, value: unknown): boolean {
@@ -48,7 +53,8 @@ export function setPath(model: Record<string, unknown>, path: string, value: unk
   try {
     for (let i = 0; i < last; i++) {
       const p = parts[i]!;
-      if (!isContainer(cur[p])) cur[p] = Object.create(null);
+      const next = cur[p];
+      if (!isPlainObject(next) && !Array.isArray(next)) cur[p] = dataObject();
       cur = cur[p] as Record<string, unknown>;
     }
     cur[parts[last]!] = value;
@@ -56,11 +62,4 @@ export function setPath(model: Record<string, unknown>, path: string, value: unk
   } catch {
     return false;
   }
-}
-
-/** True for arrays and for objects whose prototype is `Object.prototype` or null. */
-function isContainer(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === ObjectProto || proto === null || Array.isArray(value);
 }

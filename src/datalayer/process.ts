@@ -1,13 +1,14 @@
 /**
- * Attaches to `window.dataLayer`: processes what is already queued, then wraps `push` so every later message
- * is processed FIFO (GTM semantics) and handed to the runtime's `DataLayerHandler`.
+ * Attaches to `window.dataLayer`: wraps its `push`, then processes what is already queued and every later
+ * message FIFO (GTM semantics), handing events and commands to the runtime's `DataLayerHandler`.
  * Owns: message dispatch, re-entrancy, the model, eventCallback timing, and never throwing into the page.
  * Does not own what events/commands mean (the handler), merge rules (merge.ts) or sanitizing (sanitize.ts).
  */
 
 import type { ErrorCode } from '../lib/errors';
-import { isPlainObject, merge, mergeKey } from './merge';
+import { merge, mergeKey } from './merge';
 import { getPath } from './path';
+import { dataObject, isPlainObject } from './plain';
 import { type SanitizeResult, sanitize } from './sanitize';
 import type { DataLayerFunction, DataLayerHandler, ModelAccess } from './types';
 
@@ -21,6 +22,7 @@ const COMMANDS = ['consent', 'set', 'event', 'config', 'js'];
 const CALLBACK_KEYS = ['eventCallback', 'eventTimeout'] as const;
 const GTAG_CALLBACK_KEYS = ['event_callback', 'event_timeout'] as const;
 const arrayPush = Array.prototype.push;
+const arraySlice = Array.prototype.slice;
 const toStr = Object.prototype.toString;
 
 /**
@@ -35,7 +37,7 @@ export function attachDataLayer(
   target: unknown,
   handler: DataLayerHandler,
 ): { dataLayer: unknown[]; model: Obj } {
-  const model: Obj = Object.create(null);
+  const model = dataObject();
   const queue: unknown[] = [];
   let busy = false;
 
@@ -125,7 +127,7 @@ export function attachDataLayer(
     let raw: unknown[] = [];
     try {
       name = m[0];
-      raw = Array.prototype.slice.call(m, 1, 8);
+      raw = arraySlice.call(m, 1, 8);
     } catch {
       // Unreadable items: validated below.
     }
@@ -186,20 +188,29 @@ export function attachDataLayer(
     else report('datalayer/bad-message', arr ? 'array' : typeof m);
   };
 
-  const drain = (): void => {
-    if (busy) return;
+  /** Processes `messages` in order, then whatever was pushed meanwhile; re-entrant calls only queue. */
+  const run = (messages: ArrayLike<unknown>): void => {
+    if (busy) {
+      for (let i = 0; i < messages.length; i++) queue.push(messages[i]);
+      return;
+    }
     busy = true;
-    // Messages pushed while one is processed land at the end of `queue`: FIFO, re-entrancy-safe.
-    for (let i = 0; i < queue.length; i++) {
-      const m = queue[i];
-      queue[i] = undefined;
+    // A push made while a message is processed lands in `queue`, after the messages already pending.
+    const n = messages.length;
+    for (let i = 0; i < n + queue.length; i++) {
       try {
+        let m: unknown;
+        if (i < n) m = messages[i];
+        else {
+          m = queue[i - n];
+          queue[i - n] = undefined;
+        }
         onMessage(m);
       } catch (e) {
         report('datalayer/bad-message', text(e));
       }
     }
-    queue.length = 0;
+    if (queue.length) queue.length = 0;
     busy = false;
   };
 
@@ -210,8 +221,7 @@ export function attachDataLayer(
     } catch {
       // A frozen array or a hostile proxy (then 0 is returned): still process what was pushed.
     }
-    for (let i = 0; i < messages.length; i++) queue.push(messages[i]);
-    drain();
+    run(messages);
     return length;
   };
 
@@ -223,8 +233,10 @@ export function attachDataLayer(
   }
   let dataLayer: unknown[] = isArray ? (target as unknown[]) : [];
   if (!isArray && target !== undefined) report('datalayer/not-array', label(target));
+  // A snapshot, so a backlog message that edits the array (splice, length = 0) cannot skip or repeat others.
+  let backlog: unknown[] = [];
   try {
-    for (let i = 0; i < dataLayer.length; i++) queue.push(dataLayer[i]);
+    backlog = arraySlice.call(dataLayer);
   } catch {
     // A proxy whose items cannot be read.
   }
@@ -236,7 +248,7 @@ export function attachDataLayer(
     dataLayer = [];
     dataLayer.push = push;
   }
-  drain();
+  run(backlog);
   return { dataLayer, model };
 }
 

@@ -1,11 +1,12 @@
 /**
- * Turns anything pushed to the dataLayer into plain data: a bounded, acyclic copy made of null-prototype
- * objects, arrays, Dates and primitives, plus a count and a short description of what was dropped.
+ * Turns anything pushed to the dataLayer into plain data: a bounded, acyclic copy made of data objects
+ * (plain.ts), arrays, Dates and primitives, plus a count and a short description of what was dropped.
  * Owns: the limits and the drop rules. Does not own reporting (the caller raises one error per message)
  * or merging into the model (merge.ts).
  */
 
 import { isUnsafeKey } from './path';
+import { dataObject, isPlainObject } from './plain';
 
 /** Bounds applied by `sanitize`. */
 export interface SanitizeLimits {
@@ -48,8 +49,8 @@ interface State extends SanitizeResult {
 }
 
 const DROP = Symbol();
-const ObjectProto = Object.prototype;
-const toStr = ObjectProto.toString;
+const toStr = Object.prototype.toString;
+const hasOwn = Object.prototype.hasOwnProperty;
 const getTime = Date.prototype.getTime;
 // Ancestors of the container being copied, and the keys they sit under. Shared by re-entrant calls (a getter
 // may push to another dataLayer): each call only looks above its base `_b` and restores the length on exit.
@@ -59,7 +60,7 @@ const at: (string | number)[] = [];
 /**
  * A clean copy of `value`. Keeps strings (truncated to `limits.string`, never splitting a surrogate pair),
  * numbers, booleans, null, undefined, Dates (as new Dates), arrays and plain objects (also from other realms),
- * copied into null-prototype objects so no key can reach `Object.prototype`. Drops functions, symbols, BigInts,
+ * copied into data objects (no Object.prototype in their chain, so no key can reach it). Drops functions, symbols, BigInts,
  * every other object (DOM nodes, windows, Maps, class instances, proxies that throw), unsafe keys at any depth,
  * cycles, and whatever exceeds the limits; a dropped array item leaves a hole, so indices stay put.
  * Symbol-keyed and non-enumerable properties are ignored. Top-level keys listed in `omit` are skipped silently.
@@ -88,16 +89,16 @@ export function sanitize(
     up.length = at.length = st._b;
     note(st, '', 'too deep');
   }
-  up.length = at.length = st._b;
   if (st.dropped > 1) st.detail += ` (+${st.dropped - 1} more)`;
   return st;
 }
 
-/** Records a problem at `key` under the current container; the first one becomes the detail. */
-function note(st: State, key: string | number, reason: string): typeof DROP {
+/** Records a problem at `key` under the current container (or, without `key`, the container itself). */
+function note(st: State, key: string | number | undefined, reason: string): typeof DROP {
   if (!st.dropped++) {
+    // The first problem becomes the detail; building the path only then keeps the clean path allocation-free.
     const path = at.slice(st._b + 1);
-    if (up.length > st._b) path.push(key);
+    if (up.length > st._b && key !== undefined) path.push(key);
     st.detail = path.length ? `${path.join('.')}: ${reason}` : reason;
   }
   return DROP;
@@ -115,16 +116,16 @@ function copy(v: unknown, key: string | number, depth: number, st: State): unkno
     const c = s.charCodeAt(l.string - 1);
     return s.slice(0, c >= 0xd800 && c <= 0xdbff ? l.string - 1 : l.string);
   }
-  // Strict comparisons: `document.all` is typeof 'undefined' and == null, yet an object.
-  if (t === 'number' || t === 'boolean' || v === null || v === undefined) return v;
+  // `document.all` is typeof 'undefined' and == null, yet an object: it becomes undefined here, before any
+  // null test (minifiers rewrite `v === null || v === undefined` as `v == null`, which would let it through).
+  if (t === 'undefined') return undefined;
+  if (t === 'number' || t === 'boolean' || v === null) return v;
   if (t !== 'object') return note(st, key, t);
   if (depth > l.depth) return note(st, key, 'too deep');
   for (let i = st._b; i < up.length; i++) if (up[i] === v) return note(st, key, 'cycle');
   let arr: boolean;
-  let keys: string[] | undefined;
-  let n: number;
   try {
-    // Array.isArray, getPrototypeOf and Object.keys all throw on a revoked proxy.
+    // Array.isArray and getPrototypeOf throw on a revoked proxy.
     arr = Array.isArray(v);
     if (!arr && !isPlain(v as object)) {
       try {
@@ -133,26 +134,27 @@ function copy(v: unknown, key: string | number, depth: number, st: State): unkno
         return note(st, key, label(v));
       }
     }
-    if (arr) n = (v as unknown[]).length >>> 0;
-    else {
-      keys = Object.keys(v as object);
-      n = keys.length;
-    }
   } catch {
     return note(st, key, 'unreadable');
   }
   up.push(v);
   at.push(key);
-  const out = keys
-    ? copyObject(v as Record<string, unknown>, keys, n, depth, st)
-    : copyArray(v as unknown[], n, depth, st);
+  const out = arr
+    ? copyArray(v as unknown[], depth, st)
+    : copyObject(v as Record<string, unknown>, depth, st);
   up.pop();
   at.pop();
   return out;
 }
 
-/** The first `n` items of `v`, each read guarded; holes where items were dropped so indices stay put. */
-function copyArray(v: unknown[], n: number, depth: number, st: State): unknown[] {
+/** The first `limits.keys` items of `v`, each read guarded; holes where items were dropped (indices stay put). */
+function copyArray(v: unknown[], depth: number, st: State): unknown {
+  let n: number;
+  try {
+    n = v.length >>> 0;
+  } catch {
+    return note(st, undefined, 'unreadable');
+  }
   const out: unknown[] = [];
   if (n > st._l.keys) {
     note(st, 'length', `${n} items`);
@@ -173,46 +175,48 @@ function copyArray(v: unknown[], n: number, depth: number, st: State): unknown[]
   return out;
 }
 
-/** The values of `keys` (own enumerable string keys of `v`), each read guarded, in a null-prototype object. */
-function copyObject(
-  v: Record<string, unknown>,
-  keys: string[],
-  n: number,
-  depth: number,
-  st: State,
-): unknown {
-  const out: Record<string, unknown> = Object.create(null);
-  if (n > st._l.keys) {
-    note(st, keys[st._l.keys]!, `${n} keys`);
-    n = st._l.keys;
-  }
+/** The first `limits.keys` own enumerable string keys of `v`, each read guarded, in a data object. */
+function copyObject(v: Record<string, unknown>, depth: number, st: State): unknown {
+  const out = dataObject();
   const omit = depth === 1 ? st._o : undefined;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    if (isUnsafeKey(k)) {
-      st.unsafe++;
-      note(st, k, 'unsafe key');
-      continue;
+  let n = 0;
+  try {
+    // for-in + hasOwnProperty: V8 walks its enum cache without allocating a key array (unlike Object.keys).
+    for (const k in v) {
+      if (!hasOwn.call(v, k)) continue;
+      if (++n > st._l.keys) {
+        note(st, k, `over ${st._l.keys} keys`);
+        break;
+      }
+      if (isUnsafeKey(k)) {
+        st.unsafe++;
+        note(st, k, 'unsafe key');
+        continue;
+      }
+      if (omit && omit.indexOf(k) >= 0) continue;
+      let x: unknown;
+      try {
+        x = v[k];
+      } catch {
+        note(st, k, 'getter threw');
+        continue;
+      }
+      x = copy(x, k, depth + 1, st);
+      if (x !== DROP) out[k] = x;
     }
-    if (omit && omit.indexOf(k) >= 0) continue;
-    let x: unknown;
-    try {
-      x = v[k];
-    } catch {
-      note(st, k, 'getter threw');
-      continue;
-    }
-    x = copy(x, k, depth + 1, st);
-    if (x !== DROP) out[k] = x;
+  } catch {
+    // A proxy whose ownKeys, getOwnPropertyDescriptor or getPrototypeOf trap throws: keep what was read.
+    note(st, undefined, 'unreadable');
   }
   return out;
 }
 
-/** Plain: prototype is this realm's `Object.prototype`, null, or another realm's (its own prototype is null). */
+/** Plain (see plain.ts), or a plain object from another realm: its prototype's prototype is null. */
 function isPlain(v: object): boolean {
-  const proto = Object.getPrototypeOf(v);
-  if (proto === ObjectProto || proto === null) return true;
-  return Object.getPrototypeOf(proto) === null && toStr.call(v) === '[object Object]';
+  return (
+    isPlainObject(v) ||
+    (Object.getPrototypeOf(Object.getPrototypeOf(v)) === null && toStr.call(v) === '[object Object]')
+  );
 }
 
 /** A short name for a dropped object, such as `HTMLDivElement`, `Window` or `Map`. */

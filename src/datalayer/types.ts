@@ -72,8 +72,10 @@ export interface DataLayer extends Array<DataLayerMessage> {
 /** What the runtime supplies to `attachDataLayer`. Every call is guarded; a throw never reaches the page. */
 export interface DataLayerHandler {
   /**
-   * An event was merged into `model`. `message` is the sanitized copy (without eventCallback/eventTimeout).
-   * The returned promise settles once every matching tag has finished; `eventCallback` waits for it.
+   * An event was merged into `model`. `message` is the sanitized copy (without eventCallback/eventTimeout),
+   * never shared with `model`. Both are data objects (plain.ts): no Object.prototype in their chain, so no
+   * `toString`/`hasOwnProperty` methods on them. The returned promise settles once every matching tag has
+   * finished; `eventCallback` waits for it (or for its timeout).
    */
   event(
     name: string,
