@@ -5,6 +5,7 @@
  * out of the page's reach; the declaration says so.
  */
 import type { StorageItem } from '../container/schema';
+import { readCookies, writeCookie } from '../lib/dom';
 
 const glob = (pattern: string) =>
   new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
@@ -17,7 +18,9 @@ export async function deleteStorage(items: readonly StorageItem[]): Promise<stri
     const re = glob(item.name);
     try {
       if (item.kind === 'cookie') {
-        for (const name of document.cookie.split('; ').map((c) => c.split('=')[0]!)) {
+        for (const name of readCookies()
+          .split('; ')
+          .map((c) => c.split('=')[0]!)) {
           if (name && re.test(name)) {
             expireCookie(name);
             deleted.push(name);
@@ -52,5 +55,5 @@ function expireCookie(name: string) {
   const labels = location.hostname.split('.');
   const domains = [''];
   for (let i = 0; i < labels.length - 1; i++) domains.push(`; domain=.${labels.slice(i).join('.')}`);
-  for (const d of domains) document.cookie = `${name}=; max-age=0; path=/${d}`;
+  for (const d of domains) writeCookie(`${name}=; max-age=0; path=/${d}`);
 }

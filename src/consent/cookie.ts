@@ -4,6 +4,7 @@
  * runtime's own strictly necessary storage; no other identifier is created before consent.
  */
 import type { Container } from '../container/schema';
+import { readCookies, writeCookie } from '../lib/dom';
 
 /** A stored decision. */
 export interface StoredDecision {
@@ -21,7 +22,7 @@ export interface StoredDecision {
 
 /** Reads and parses the decision cookie; undefined when absent; 'bad' when unreadable. */
 export function readDecision(name: string): StoredDecision | undefined | 'bad' {
-  const raw = document.cookie
+  const raw = readCookies()
     .split('; ')
     .find((c) => c.startsWith(`${name}=`))
     ?.slice(name.length + 1);
@@ -50,7 +51,7 @@ export function writeDecision(c: Container['consent']['cookie'], d: StoredDecisi
   ];
   if (c.domain) parts.push(`domain=${c.domain}`);
   if (location.protocol === 'https:') parts.push('secure');
-  document.cookie = parts.join('; ');
+  writeCookie(parts.join('; '));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -126,7 +126,8 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
           else if (!c.alwaysOn) for (const k of [id, ...childrenOf(id)]) decided[k] = !!v;
         }
       });
-      if (persist) {
+      // Nothing known was named: nothing was decided, so nothing is stored and no consent id is made.
+      if (persist && Object.keys(choices).length > unknown.length) {
         consentId ??= inputs.newId();
         decisionTime = Date.now();
         const record: StoredDecision = {

@@ -27,6 +27,7 @@ export const messages = {
   'runtime/trusted-types': 'No Trusted Types policy could be created; script tags cannot be loaded.',
   'runtime/storage': 'First-party storage could not be read or written.',
   'runtime/ui': 'The consent banner could not be loaded.',
+  'runtime/internal': 'The runtime met an unexpected error; nothing fires that was not allowed.',
   // datalayer/
   'datalayer/not-array': 'window.dataLayer is not an array; a new one was used.',
   'datalayer/bad-message':
@@ -45,6 +46,8 @@ export const messages = {
   'tag/threw': 'A tag threw while firing.',
   'tag/bad-url': 'A tag URL is not allowed by the verified container.',
   'tag/timeout': 'A tag did not finish in time.',
+  'tag/still-running':
+    'Consent for a script tag was withdrawn; it receives nothing more, but only a reload unloads it.',
   // queue/
   'queue/unavailable': 'IndexedDB is unavailable; pending events are kept in memory only.',
   'queue/quota': 'The storage quota is exhausted; the oldest pending events were dropped.',

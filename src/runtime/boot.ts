@@ -5,13 +5,17 @@
  * gets its eventCallbacks and a `ready` that settles.
  */
 
+import { type ConsentProof, sendProof } from '../consent/record';
 import { type Change, type ConsentState, createConsent, type Method } from '../consent/state';
 import { importPublicKeys } from '../container/keys';
 import type { Container } from '../container/schema';
 import { attachDataLayer } from '../datalayer/process';
+import { queryAll } from '../lib/dom';
 import { isTagwardenError, TagwardenError } from '../lib/errors';
 import { createDispatcher, type Dispatcher, memoryHolder } from '../tags/dispatch';
-import { watchDocument, watchHistory } from './builtin-events';
+import { getPersonalization } from '../tags/personalization/store';
+import type { UiHost, UiModule } from '../ui/host';
+import { watchDocument } from './builtin-events';
 import { readConfig } from './config';
 import { loadContainer } from './container-loader';
 import { createEmitter, type ReadyRecord } from './emitter';
@@ -29,7 +33,7 @@ export function boot(selfUrl: string): TagwardenApi {
   performance.mark?.('tagwarden:start');
   const emitter = createEmitter();
   const report = (e: unknown, tagId?: string) => {
-    const code = isTagwardenError(e) ? e.code : 'tag/threw';
+    const code = isTagwardenError(e) ? e.code : 'runtime/internal';
     const detail = isTagwardenError(e) ? e.detail : String((e as Error)?.message ?? e);
     emitter.emit('error', {
       code,
@@ -57,8 +61,11 @@ export function boot(selfUrl: string): TagwardenApi {
   /** Acts on a consent change: withdrawals first, then grants (held events replay), then the record. */
   const changed = (a: Applied, change: Change, method: Method) => {
     if (change.denied.length) {
-      a.dispatcher.denied(change.denied).then((stuck) => {
-        if (stuck && a.container.consent.reloadOnWithdrawal) location.reload();
+      a.dispatcher.denied(change.denied).then(({ stuck, dropped }) => {
+        if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
+        if (!stuck) return;
+        if (a.container.consent.reloadOnWithdrawal) location.reload();
+        else report(new TagwardenError('tag/still-running', 'reload the page to unload it'));
       }, report);
     }
     if (change.granted.length) {
@@ -68,7 +75,7 @@ export function boot(selfUrl: string): TagwardenApi {
     }
     emitter.emit('consent', { state: a.consent.snapshot(), method });
   };
-  const decide = (choices: Record<string, boolean> | 'all' | 'none', method: Method) =>
+  const decide = (choices: Record<string, boolean> | 'all' | 'none', method: Method, textVersion?: string) =>
     whenApplied((a) => {
       const r =
         choices === 'all'
@@ -76,9 +83,59 @@ export function boot(selfUrl: string): TagwardenApi {
           : choices === 'none'
             ? a.consent.all(false)
             : a.consent.decide(choices);
-      if ('unknown' in r && r.unknown.length)
-        report(new TagwardenError('consent/unknown-category', r.unknown.join(', ')));
+      if (r.unknown.length) report(new TagwardenError('consent/unknown-category', r.unknown.join(', ')));
       changed(a, r, method);
+      const endpoint = a.container.consent.recordEndpoint;
+      if (endpoint) sendProof(endpoint, proof(a, method, textVersion));
+    });
+  const proof = (a: Applied, method: Method, textVersion: string | undefined): ConsentProof => ({
+    consentId: a.consent.consentId ?? '',
+    time: new Date(a.consent.decisionTime ?? Date.now()).toISOString(),
+    choices: Object.fromEntries(
+      Object.entries(a.consent.snapshot()).map(
+        ([k, v]) => [k, v === 'granted' ? 'granted' : 'denied'] as const,
+      ),
+    ),
+    method,
+    containerId: a.container.id,
+    containerVersion: a.container.version,
+    policyRevision: a.container.consent.revision,
+    textVersion: textVersion ?? null,
+    lang: uiLang(a),
+  });
+
+  // The consent UI is a lazy chunk, loaded only when a prompt is needed or the visitor asks for it.
+  let ui: Promise<UiModule> | undefined;
+  let nonce = '';
+  const uiLang = (a: Applied) => {
+    const pref = a.container.consent.ui?.language ?? 'auto';
+    if (pref !== 'auto') return pref;
+    return /^sv\b/i.test(document.documentElement.lang) ? 'sv' : 'en';
+  };
+  const uiHost = (a: Applied): UiHost => ({
+    container: a.container,
+    lang: uiLang(a),
+    nonce,
+    status: () => a.consent.snapshot(),
+    decide: (choices, method, textVersion) =>
+      decide(method === 'custom' ? choices : method === 'accept-all' ? 'all' : 'none', method, textVersion),
+  });
+  const withUi = (fn: (m: UiModule, host: UiHost) => void) =>
+    whenApplied((a) => {
+      ui ??= import('../ui/index');
+      ui.then(
+        (m) => {
+          try {
+            fn(m, uiHost(a));
+          } catch (e) {
+            report(new TagwardenError('runtime/ui', String(e)));
+          }
+        },
+        (e: unknown) => {
+          ui = undefined;
+          report(new TagwardenError('runtime/ui', String(e)));
+        },
+      );
     });
 
   let resolveReady!: (r: ReadyRecord) => void;
@@ -98,7 +155,11 @@ export function boot(selfUrl: string): TagwardenApi {
         return applied ? applied.consent.needsPrompt : false;
       },
     },
+    personalization: getPersonalization,
+    showPreferences: () => withUi((m, host) => m.showPreferences(host)),
+    renderDeclaration: (element) => withUi((m, host) => m.renderDeclaration(element, host)),
   };
+  Object.freeze(api.consent);
   Object.defineProperty(window, 'tagwarden', {
     value: Object.freeze(api),
     configurable: false,
@@ -106,10 +167,23 @@ export function boot(selfUrl: string): TagwardenApi {
   });
 
   watchDocument(push);
+  // Any element with data-tagwarden-preferences (a "Cookie settings" link) reopens the preferences.
+  addEventListener(
+    'click',
+    (e) => {
+      const t = e.target as Element | null;
+      if (t?.closest?.('[data-tagwarden-preferences]')) {
+        e.preventDefault();
+        api.showPreferences();
+      }
+    },
+    true,
+  );
 
   const start = async (): Promise<Applied> => {
     if (!globalThis.crypto?.subtle) throw new TagwardenError('container/insecure-context');
     const config = readConfig(selfUrl);
+    nonce = config.nonce;
     const check = import('./schema-check').then((m) => m.checkContainer);
     const keys = await importPublicKeys(config.keys);
     if (!keys.length) throw new TagwardenError('container/no-keys');
@@ -149,7 +223,7 @@ export function boot(selfUrl: string): TagwardenApi {
       },
     });
     if (container.tags.some((t) => t.triggers.some((tr) => [tr.event].flat().includes('tagwarden.history'))))
-      watchHistory(push);
+      import('./history').then((m) => m.watchHistory(push), report);
     return { container, consent, dispatcher };
   };
 
@@ -159,6 +233,15 @@ export function boot(selfUrl: string): TagwardenApi {
       emitter.emit('consent', { state: a.consent.snapshot(), method: 'stored' });
       for (const fn of early.splice(0)) fn();
       attach(a);
+      try {
+        if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint); // leftovers
+        if (a.container.consent.ui?.enabled) {
+          if (a.consent.needsPrompt) withUi((m, host) => m.showBanner(host));
+          for (const el of queryAll('[data-tagwarden-declaration]')) api.renderDeclaration(el);
+        }
+      } catch (e) {
+        report(e); // `ready` settles whatever happens here
+      }
       const r = { ok: true, id: a.container.id, version: a.container.version };
       performance.mark?.('tagwarden:ready');
       resolveReady(r);
@@ -167,7 +250,7 @@ export function boot(selfUrl: string): TagwardenApi {
     (e: unknown) => {
       report(e);
       attach(undefined);
-      const r = { ok: false, code: isTagwardenError(e) ? e.code : 'container/invalid' };
+      const r = { ok: false, code: isTagwardenError(e) ? e.code : 'runtime/internal' };
       resolveReady(r);
       emitter.emit('ready', r);
     },

@@ -3,6 +3,7 @@
  * keys, version floor, expected id, region) and nonce. Robust against DOM clobbering: it never
  * trusts `document.currentScript` (null for modules anyway) or named properties of `document`.
  */
+import { queryAll } from '../lib/dom';
 import { TagwardenError } from '../lib/errors';
 
 /** What the snippet's data attributes configure. */
@@ -20,8 +21,7 @@ export interface RuntimeConfig {
   script: HTMLScriptElement;
 }
 
-// Taken from the prototypes, so `<img name="querySelectorAll">` and friends cannot stand in for them.
-const qsa = Document.prototype.querySelectorAll;
+// Taken from the prototype, so that `<img name="getAttribute">`-style tricks cannot stand in for it.
 const getAttr = Element.prototype.getAttribute;
 
 /**
@@ -29,9 +29,9 @@ const getAttr = Element.prototype.getAttribute;
  * module's URL. Several differing candidates (an injected look-alike) or none → `runtime/no-config`.
  */
 export function readConfig(selfUrl: string): RuntimeConfig {
-  const candidates = [
-    ...(qsa.call(document, 'script[data-tagwarden]') as NodeListOf<HTMLScriptElement>),
-  ].filter((s) => s instanceof HTMLScriptElement && s.src === selfUrl);
+  const candidates = queryAll<HTMLScriptElement>('script[data-tagwarden]').filter(
+    (s) => s instanceof HTMLScriptElement && s.src === selfUrl,
+  );
   const [script] = candidates;
   const attrs = (s: HTMLScriptElement) =>
     ['data-container', 'data-keys', 'data-min-version', 'data-container-id', 'data-region'].map((a) =>
@@ -51,7 +51,7 @@ export function readConfig(selfUrl: string): RuntimeConfig {
     throw new TagwardenError('runtime/no-config', 'data-container, data-keys or data-min-version');
   }
   return {
-    container: new URL(container, document.baseURI).href,
+    container: new URL(container, location.href).href,
     keys: keys.split(/\s+/).filter(Boolean),
     minVersion,
     id: id ?? undefined,

@@ -1,6 +1,7 @@
 /**
- * The runtime's records: `on(type, listener)` subscriptions plus the matching window CustomEvents
- * (`tagwarden:ready`, `tagwarden:error`, `tagwarden:consent`, `tagwarden:tag`, `tagwarden:queue`).
+ * The runtime's records: `on(type, listener)` subscriptions, plus window CustomEvents for the rare
+ * ones (`tagwarden:ready`, `tagwarden:error`, `tagwarden:consent`); `tag` and `queue` records, one
+ * per tag per event, go to `on()` listeners only and cost nothing when nobody listens.
  * A throwing listener is isolated: it never stops the others or the runtime.
  */
 
@@ -49,7 +50,9 @@ export interface QueueRecord {
 export type RecordType = keyof RecordMap;
 type Listener<T extends RecordType> = (record: RecordMap[T]) => void;
 
-/** Creates an emitter; `emit` also dispatches `tagwarden:<type>` on window with the record as detail. */
+const WINDOW_EVENTS: readonly RecordType[] = ['ready', 'error', 'consent'];
+
+/** Creates an emitter; `emit` also dispatches `tagwarden:<type>` on window for ready, error and consent. */
 export function createEmitter() {
   const listeners: Partial<Record<RecordType, Set<(record: never) => void>>> = {};
   return {
@@ -72,7 +75,12 @@ export function createEmitter() {
           });
         }
       }
-      dispatchEvent(new CustomEvent(`tagwarden:${type}`, { detail: record }));
+      if (WINDOW_EVENTS.includes(type))
+        dispatchEvent(new CustomEvent(`tagwarden:${type}`, { detail: record }));
+    },
+    /** True when someone listens for `type` (records are not even built otherwise). */
+    has(type: RecordType): boolean {
+      return !!listeners[type]?.size;
     },
   };
 }

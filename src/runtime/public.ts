@@ -42,6 +42,14 @@ export interface TagwardenApi {
     /** True when the visitor should be asked: no decision, an expired one, or purposes/vendors changed. */
     readonly needsPrompt: boolean;
   };
+  /** The action a personalisation tag chose for `slot` (also pushed as a `tagwarden.personalized` event). */
+  personalization(
+    slot: string,
+  ): { slot: string; actionId: string; eventId: string; fallback: boolean } | undefined;
+  /** Opens the preference centre (loads the consent UI chunk when needed). */
+  showPreferences(): void;
+  /** Renders the live cookie declaration into `element`. Elements with `data-tagwarden-declaration` get it at start. */
+  renderDeclaration(element: Element): void;
 }
 
 declare global {

@@ -5,7 +5,6 @@
  * deletes their first-party storage. Owns per-tag ordering; delivery itself is the plugins'.
  */
 
-import { deleteStorage } from '../consent/cleanup';
 import type { ConsentState } from '../consent/state';
 import type { Container, Tag } from '../container/schema';
 import { getPath, setPath } from '../datalayer/path';
@@ -31,8 +30,8 @@ export interface Holder {
   hold(entries: Held[]): void;
   /** Takes, in order, the held events of tags in `categories` (and removes them). */
   take(categories: Set<string>): Held[] | Promise<Held[]>;
-  /** Drops the held events of tags in `categories`. */
-  drop(categories: Set<string>): void;
+  /** Drops the held events of tags in `categories`; may say how many (tag, event) pairs it dropped. */
+  drop(categories: Set<string>): unknown;
 }
 
 /** A holder that keeps events for the current page only. */
@@ -48,7 +47,9 @@ export function memoryHolder(): Holder {
       return out;
     },
     drop(categories) {
+      const before = held.length;
       held = held.filter((h) => !categories.has(h.tag.category));
+      return before - held.length;
     },
   };
 }
@@ -60,6 +61,16 @@ export interface DispatchOptions {
   emitter: Emitter;
   holder: Holder;
   context: Omit<TagContext, 'vars'>;
+}
+
+/** A deep copy of sanitized model data (plain objects, arrays, Dates and primitives only). */
+function copy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (v instanceof Date) return new Date(v.getTime());
+  if (Array.isArray(v)) return v.map(copy);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 /** Creates the dispatcher for one verified container. */
@@ -88,7 +99,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     (name) =>
       getVariable(name, ev, consent.status);
   const ctx: TagContext = { ...context, vars: lookup };
-  const record = (r: TagRecord) => emitter.emit('tag', r);
+  const record = (r: TagRecord) => emitter.has('tag') && emitter.emit('tag', r);
 
   /** Delivers `ev` to `tag` after the tag's previous events (per-tag order), guarded. */
   const deliver = (tag: Tag, ev: EventContext): Promise<unknown> => {
@@ -120,7 +131,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       } else {
         record({ tagId: tag.id, event: ev.name, eventId: ev.id, status: 'failed', reason: outcome.reason });
         emitter.emit('error', {
-          code: outcome.timeout ? 'tag/timeout' : 'tag/threw',
+          code: outcome.code,
           detail: outcome.reason,
           tagId: tag.id,
         });
@@ -136,7 +147,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     const snap: Record<string, unknown> = {};
     for (const p of modelPaths.get(tag) ?? []) {
       const v = getPath(model, p);
-      if (v !== undefined) setPath(snap, p, typeof v === 'object' && v !== null ? structuredClone(v) : v);
+      if (v !== undefined) setPath(snap, p, copy(v));
     }
     return snap;
   };
@@ -154,7 +165,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       for (const tag of candidates) {
         if (!tagMatches(tag, name, get)) continue;
         const status = consent.status(tag.category);
-        if (status === 'granted') running.push(deliver(tag, ev));
+        // Delivery is asynchronous (per-tag order, lazy plugins): every tag gets the values of now.
+        if (status === 'granted') running.push(deliver(tag, { ...ev, model: snapshot(tag, model) }));
         else if (status === 'pending') {
           held.push({ tag, ev: { ...ev, model: snapshot(tag, model) } });
           record({
@@ -190,10 +202,10 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     },
 
     /** Drops held events of newly denied categories and revokes their tags. Returns true when a running script could not be stopped. */
-    async denied(categories: string[]): Promise<boolean> {
-      if (!categories.length) return false;
+    async denied(categories: string[]): Promise<{ stuck: boolean; dropped: number }> {
+      if (!categories.length) return { stuck: false, dropped: 0 };
       const set = new Set(categories);
-      holder.drop(set);
+      const dropped = Number(await holder.drop(set)) || 0;
       let stuck = false;
       for (const tag of container.tags) {
         if (!set.has(tag.category)) continue;
@@ -203,12 +215,13 @@ export function createDispatcher({ container, consent, emitter, holder, context 
             if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
           }, TAG_TIMEOUT_MS);
           if (!outcome.ok)
-            emitter.emit('error', { code: 'tag/threw', detail: outcome.reason, tagId: tag.id });
+            emitter.emit('error', { code: outcome.code, detail: outcome.reason, tagId: tag.id });
           fired.delete(tag);
         }
-        await deleteStorage(tag.storage);
+        // Deleting storage is rare (withdrawal only), so its code is a lazy chunk.
+        await (await import('../consent/cleanup')).deleteStorage(tag.storage);
       }
-      return stuck;
+      return { stuck, dropped };
     },
   };
 }

@@ -2,15 +2,16 @@
  * The one guard every plugin call goes through: a throw, a rejection or a hang becomes a typed
  * outcome, never an exception in the page and never a stop for the other tags.
  */
+import { type ErrorCode, isTagwardenError } from '../lib/errors';
 
-/** The outcome of one guarded plugin call. */
-export type Outcome = { ok: true } | { ok: false; reason: string; timeout?: boolean };
+/** The outcome of one guarded plugin call; `code` is the error's stable code when it had one. */
+export type Outcome = { ok: true } | { ok: false; reason: string; code: ErrorCode };
 
 /** Runs `fn`, settling within `ms`. */
 export function guard(fn: () => unknown, ms: number): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
     const timer = setTimeout(
-      () => resolve({ ok: false, reason: `no answer within ${ms} ms`, timeout: true }),
+      () => resolve({ ok: false, reason: `no answer within ${ms} ms`, code: 'tag/timeout' }),
       ms,
     );
     const done = (o: Outcome) => {
@@ -20,14 +21,15 @@ export function guard(fn: () => unknown, ms: number): Promise<Outcome> {
     try {
       Promise.resolve(fn()).then(
         () => done({ ok: true }),
-        (e: unknown) => done({ ok: false, reason: reasonOf(e) }),
+        (e: unknown) => done(failure(e)),
       );
     } catch (e) {
-      done({ ok: false, reason: reasonOf(e) });
+      done(failure(e));
     }
   });
 }
 
-function reasonOf(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
+function failure(e: unknown): Outcome {
+  if (isTagwardenError(e)) return { ok: false, reason: e.detail ?? e.code, code: e.code };
+  return { ok: false, reason: (e instanceof Error ? e.message : String(e)).slice(0, 200), code: 'tag/threw' };
 }

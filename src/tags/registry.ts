@@ -6,9 +6,11 @@
 import type { TagType } from '../container/schema';
 import type { TagPlugin } from './plugin';
 
-const loaders: Partial<Record<TagType, () => Promise<{ default: TagPlugin<never> }>>> = {
+const loaders: Record<TagType, () => Promise<{ default: TagPlugin<never> }>> = {
   pixel: () => import('./pixel/index'),
   script: () => import('./script/index'),
+  appinsights: () => import('./appinsights/index'),
+  personalization: () => import('./personalization/index'),
 };
 
 const loaded = new Map<TagType, Promise<TagPlugin>>();
@@ -17,10 +19,7 @@ const loaded = new Map<TagType, Promise<TagPlugin>>();
 export function loadPlugin(type: TagType): Promise<TagPlugin> {
   let p = loaded.get(type);
   if (!p) {
-    const loader = loaders[type];
-    p = loader
-      ? loader().then((m) => m.default as unknown as TagPlugin)
-      : Promise.reject(new Error(`tag type "${type}" is not supported by this runtime`));
+    p = loaders[type]().then((m) => m.default as unknown as TagPlugin);
     p.catch(() => loaded.delete(type));
     loaded.set(type, p);
   }

@@ -6,6 +6,8 @@
  */
 import type { FunctionCall, TagOf } from '../../container/schema';
 import { getPath } from '../../datalayer/path';
+import { createElement, head } from '../../lib/dom';
+import { TagwardenError } from '../../lib/errors';
 import { type Lookup, renderValue } from '../../triggers/template';
 import type { TagContext, TagPlugin } from '../plugin';
 
@@ -16,15 +18,18 @@ function load(tag: ScriptTag, ctx: TagContext): Promise<void> {
   let p = loads.get(tag.id);
   if (!p) {
     p = new Promise<void>((resolve, reject) => {
-      const s = document.createElement('script');
+      const s = createElement('script');
       s.async = true;
       s.integrity = tag.settings.integrity;
       s.crossOrigin = 'anonymous';
       if (ctx.nonce) s.nonce = ctx.nonce;
       s.onload = () => resolve();
-      s.onerror = () => reject(new Error('script failed to load (network, CORS or SRI mismatch)'));
+      s.onerror = () =>
+        reject(
+          new TagwardenError('tag/load-failed', 'script failed to load (network, CORS or SRI mismatch)'),
+        );
       s.src = ctx.scriptUrl(tag.settings.src) as string;
-      document.head.appendChild(s);
+      head().appendChild(s);
     }).then(() => {
       if (tag.settings.init) call(tag.settings.init, () => undefined);
     });

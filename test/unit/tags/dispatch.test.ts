@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Tag } from '../../../src/container/schema';
 import { createConsent } from '../../../src/consent/state';
+import type { Tag } from '../../../src/container/schema';
 import { createEmitter, type TagRecord } from '../../../src/runtime/emitter';
 import { createDispatcher, memoryHolder } from '../../../src/tags/dispatch';
 import type { EventContext } from '../../../src/triggers/variables';
@@ -113,7 +113,10 @@ describe('tag dispatch', () => {
     failFor = 'appinsights';
     await d.event('purchase', { ecommerce: { value: 5 } });
     expect(delivered.map((x) => x.tag)).toEqual(['ads-conversion', 'insight-script']);
-    expect(records.find((r) => r.tagId === 'appinsights')).toMatchObject({ status: 'failed', reason: 'vendor bug' });
+    expect(records.find((r) => r.tagId === 'appinsights')).toMatchObject({
+      status: 'failed',
+      reason: 'vendor bug',
+    });
     expect(errors).toContain('tag/threw');
   });
 
@@ -128,5 +131,18 @@ describe('tag dispatch', () => {
     expect(revoked.sort()).toEqual(['appinsights', 'hero-personalization', 'insight-script']);
     expect(localStorage.getItem('insight_campaign')).toBeNull();
     expect(document.cookie).not.toContain('ai_user');
+  });
+});
+
+describe('tag dispatch with consent already granted', () => {
+  it('a tag receives the model values of its own event even when the next push changes them at once', async () => {
+    delivered.length = 0;
+    const { d, consent } = setup();
+    consent.all(true);
+    const model: Record<string, unknown> = { ecommerce: { value: 1 } };
+    const first = d.event('add_to_cart', model);
+    (model.ecommerce as { value: number }).value = 2;
+    await Promise.all([first, d.event('add_to_cart', model)]);
+    expect(delivered.filter((x) => x.tag === 'ads-conversion').map((x) => x.value)).toEqual([1, 2]);
   });
 });
