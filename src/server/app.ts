@@ -9,10 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { type CollectorOptions, collectorsRoute } from './collectors.js';
 import type { CspMode } from './csp.js';
+import { personalizerCollector } from './personalizer.js';
 import { RecordStore, recordsRoute } from './records.js';
 import type { RequestContext, RouteHandler, TemplateVars } from './route.js';
 import { sendText } from './send.js';
 import { serveFile } from './static-files.js';
+import { trackCollector } from './track.js';
 
 /** Options of `createApp`. */
 export interface AppOptions {
@@ -77,7 +79,9 @@ export function createApp(options: AppOptions = {}): App {
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const pages = options.pages === undefined ? undefined : resolve(options.pages);
   const handlers: RouteHandler[] = [...(options.handlers ?? []), recordsRoute];
-  if (options.collectors !== false) handlers.push(collectorsRoute(options.collectors ?? {}));
+  if (options.collectors !== false) {
+    handlers.push(collectorsRoute(options.collectors ?? {}), trackCollector(), personalizerCollector());
+  }
 
   const route = async (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> => {
     for (const handler of handlers) {
