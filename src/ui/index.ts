@@ -1,0 +1,12 @@
+/**
+ * The consent UI chunk, loaded lazily by the runtime (src/runtime/boot.ts) through the `UiModule`
+ * contract in host.ts: the banner, the preference centre and the live cookie declaration.
+ */
+import type { UiModule } from './host';
+import { openPreferences } from './preferences';
+
+export { showBanner } from './banner';
+export { renderDeclaration } from './declaration';
+
+/** Opens the preference centre, e.g. from a "Cookie settings" link. */
+export const showPreferences: UiModule['showPreferences'] = (host) => openPreferences(host);
