@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
@@ -27,6 +27,7 @@ import {
   readSigningKey,
   writeKeyPair,
 } from '../node/keyfiles';
+import { policyCommand } from '../policy/command';
 import { renderSnippet } from '../snippet/render';
 import { help } from './help-text';
 
@@ -45,7 +46,16 @@ class InputError extends Error {}
 
 type Handler = (args: string[], io: Io) => Promise<number>;
 
-const commands: Record<string, Handler> = { keygen, validate, sign, verify, snippet, schema };
+const commands: Record<string, Handler> = {
+  keygen,
+  validate,
+  sign,
+  verify,
+  snippet,
+  schema,
+  serve,
+  policy: policyCommand,
+};
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -312,5 +322,42 @@ async function schema(args: string[], io: Io) {
     await writeFile(values.out, text);
     io.out(`wrote ${values.out}`);
   } else io.out(text.trimEnd());
+  return 0;
+}
+
+/** The package's own folder (dist/cli/../..), where dist/runtime and demo/ live. */
+const packageDir = () => fileURLToPath(new URL('../..', import.meta.url));
+
+async function serve(args: string[], io: Io) {
+  const { values, positionals } = parse(args, {
+    key: { type: 'string' },
+    port: { type: 'string' },
+    pages: { type: 'string' },
+  });
+  const [path, extra] = positionals;
+  if (!path || extra !== undefined) throw new UsageError('name exactly one container file');
+  const port = values.port === undefined ? 8080 : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '0') || port > 65535)
+    throw new UsageError('--port takes a port number (0 picks a free one)');
+  const { container, problems } = validateContainer(parseJson(path, await readText(path)));
+  if (!container) {
+    for (const p of problems.filter((q) => q.severity === 'error'))
+      io.err(`${path}: ${formatPath(p.path)}: ${p.message}`);
+    throw new InputError(`${path} is invalid; not served`);
+  }
+  const { startPreview } = await import('../server/preview');
+  const root = packageDir();
+  const preview = await startPreview({
+    container: path,
+    runtimeDir: join(root, 'dist/runtime'),
+    routes: { '/assets/': join(root, 'demo/assets'), '/vendor/': join(root, 'demo/vendor') },
+    pages: values.pages ?? join(root, 'demo/pages'),
+    port,
+    ...(values.key !== undefined && { key: values.key }),
+  });
+  io.out(`tagwarden serve: ${preview.origin}/  (container ${preview.containerId} v${preview.version})`);
+  io.out(
+    `signed for this origin with ${values.key ? values.key : 'a development key in .dev-keys/'}; live panel at ${preview.origin}/panel`,
+  );
   return 0;
 }

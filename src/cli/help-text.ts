@@ -1,6 +1,7 @@
 /**
  * The CLI's help texts, one per command, shown by `--help` and on usage errors.
  */
+import { policyHelp } from '../policy/command';
 
 export const help: Record<string, string> = {
   '': `tagwarden: consent-gated tag loader with signed containers
@@ -14,6 +15,8 @@ Commands:
   verify     verify a signed container as the browser runtime would
   snippet    print the HTML snippet a site pastes into <head>
   schema     write the container JSON Schema for editors
+  policy     write the cookie policy page (HTML or Markdown) from a container
+  serve      preview a container locally: sign it for 127.0.0.1 and serve the demo pages
 
 Run "tagwarden <command> --help" for a command's options.
 Exit codes: 0 success, 1 invalid input or failed verification, 2 usage error.`,
@@ -45,6 +48,15 @@ Prints the two script elements a site pastes into <head>, with the runtime's SRI
   --nonce <text>         put <text> in both nonce attributes
   --nonce-placeholder    put {{CSP_NONCE}} in both nonce attributes
   --runtime-file <path>  the runtime file to hash (default: this package's dist/runtime/tagwarden.js)`,
+  policy: policyHelp,
+  serve: `Usage: tagwarden serve <container.json> [--key <private.key>] [--port <n>] [--pages <dir>]
+
+Validates the container, signs it for the local origin (with --key, or a development key kept in
+.dev-keys/) and serves it with the runtime, the collectors (pixel, Application Insights /v2/track,
+Personalizer-compatible routes) and a live panel at /panel, under the strict CSP.
+  --port <n>     port on 127.0.0.1 (default 8080; 0 picks a free one); the site also answers on localhost
+  --pages <dir>  your own HTML pages ({{snippet}} is replaced by the snippet, {{nonce}} by the nonce);
+                 default: the demo site`,
   schema: `Usage: tagwarden schema [--out <file>]
 
 Writes the container JSON Schema (draft 2020-12) to <file> or standard output.
