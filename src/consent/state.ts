@@ -57,19 +57,24 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     }
   }
 
-  // The stored decision counts for a category only under the same revision and fingerprint.
-  const stored = readDecision(consent.cookie.name);
-  const decided: Record<string, boolean> = {};
+  let decided: Record<string, boolean> = {};
   let consentId: string | undefined;
   let decisionTime: number | undefined;
-  if (stored && stored !== 'bad' && stored.revision === consent.revision) {
-    consentId = stored.id;
-    decisionTime = stored.time;
-    for (const id of optional) {
-      const choice = stored.choices[id];
-      if (choice !== undefined && stored.fingerprints[id] === fingerprints[id]) decided[id] = choice === 1;
+  /** Reads the stored decision; it counts for a category under the same revision and fingerprint only. */
+  const load = () => {
+    const stored = readDecision(consent.cookie.name);
+    decided = {};
+    if (stored && stored !== 'bad' && stored.revision === consent.revision) {
+      consentId = stored.id;
+      decisionTime = stored.time;
+      for (const id of optional) {
+        const choice = stored.choices[id];
+        if (choice !== undefined && stored.fingerprints[id] === fingerprints[id]) decided[id] = choice === 1;
+      }
     }
-  }
+    return stored;
+  };
+  const stored = load();
 
   const status = (id: string): Status => {
     const c = cats.get(id);
@@ -140,6 +145,10 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
         writeDecision(consent.cookie, record);
       }
       return { ...change, unknown };
+    },
+    /** Re-reads the stored decision (another tab decided) and returns what changed; stores nothing. */
+    reload(): Change {
+      return changing(load);
     },
     /** All optional categories at once. */
     all(granted: boolean) {

@@ -12,7 +12,8 @@ import type { Container } from '../container/schema';
 import { attachDataLayer } from '../datalayer/process';
 import { queryAll } from '../lib/dom';
 import { isTagwardenError, TagwardenError } from '../lib/errors';
-import { createDispatcher, type Dispatcher, memoryHolder } from '../tags/dispatch';
+import type { DurableHolder } from '../queue/holder';
+import { createDispatcher, type Dispatcher } from '../tags/dispatch';
 import { getPersonalization } from '../tags/personalization/store';
 import type { UiHost, UiModule } from '../ui/host';
 import { watchDocument } from './builtin-events';
@@ -26,6 +27,7 @@ interface Applied {
   container: Container;
   consent: ConsentState;
   dispatcher: Dispatcher;
+  queue: DurableHolder;
 }
 
 /** Starts tagwarden for this page; `selfUrl` is the runtime module's URL (import.meta.url). */
@@ -58,8 +60,11 @@ export function boot(selfUrl: string): TagwardenApi {
     else early.push(() => applied && fn(applied));
   };
 
-  /** Acts on a consent change: withdrawals first, then grants (held events replay), then the record. */
-  const changed = (a: Applied, change: Change, method: Method) => {
+  /**
+   * Acts on a consent change: withdrawals first, then grants (held events replay once, in order),
+   * then the record; a change made here is announced to the site's other tabs.
+   */
+  const changed = (a: Applied, change: Change, method: Method | 'other-tab', announce = true) => {
     if (change.denied.length) {
       a.dispatcher.denied(change.denied).then(({ stuck, dropped }) => {
         if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
@@ -67,14 +72,26 @@ export function boot(selfUrl: string): TagwardenApi {
         if (a.container.consent.reloadOnWithdrawal) location.reload();
         else report(new TagwardenError('tag/still-running', 'reload the page to unload it'));
       }, report);
+      // Refusing everything empties the queue, whatever tab or page the events came from.
+      if (!a.container.consent.categories.some((c) => !c.alwaysOn && a.consent.status(c.id) !== 'denied')) {
+        a.queue.clear().catch(report);
+      }
     }
     if (change.granted.length) {
       a.dispatcher.granted(change.granted).then((n) => {
-        if (n) emitter.emit('queue', { replayed: n, dropped: 0, expired: 0 });
+        const { dropped, expired } = a.queue.lastTake;
+        if (n || dropped || expired) emitter.emit('queue', { replayed: n, dropped, expired });
       }, report);
     }
     emitter.emit('consent', { state: a.consent.snapshot(), method });
+    if (announce && (change.denied.length || change.granted.length)) channel?.postMessage('consent');
   };
+  // Other tabs of the site hear about a decision and re-read it; the queue's single-transaction
+  // take makes sure each held event is still delivered once, by whichever tab takes it first.
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('tagwarden') : undefined;
+  if (channel) {
+    channel.onmessage = () => whenApplied((a) => changed(a, a.consent.reload(), 'other-tab', false));
+  }
   const decide = (choices: Record<string, boolean> | 'all' | 'none', method: Method, textVersion?: string) =>
     whenApplied((a) => {
       const r =
@@ -156,6 +173,9 @@ export function boot(selfUrl: string): TagwardenApi {
       },
     },
     personalization: getPersonalization,
+    queue: {
+      size: () => (applied ? applied.queue.size() : Promise.resolve(0)),
+    },
     showPreferences: () => withUi((m, host) => m.showPreferences(host)),
     renderDeclaration: (element) => withUi((m, host) => m.renderDeclaration(element, host)),
   };
@@ -185,6 +205,7 @@ export function boot(selfUrl: string): TagwardenApi {
     const config = readConfig(selfUrl);
     nonce = config.nonce;
     const check = import('./schema-check').then((m) => m.checkContainer);
+    const queueModule = import('../queue/index');
     const keys = await importPublicKeys(config.keys);
     if (!keys.length) throw new TagwardenError('container/no-keys');
     const { container } = await loadContainer({ config, keys, check: await check, now: Date.now(), report });
@@ -210,11 +231,17 @@ export function boot(selfUrl: string): TagwardenApi {
         throw e;
       };
     }
+    const byId = new Map(container.tags.map((t) => [t.id, t]));
+    const queue = (await queueModule).createDurableHolder({
+      settings: container.consent.queue,
+      resolveTag: (id) => byId.get(id),
+      report: (code, detail) => report(new TagwardenError(code, detail)),
+    });
     const dispatcher = createDispatcher({
       container,
       consent,
       emitter,
-      holder: memoryHolder(),
+      holder: queue,
       context: {
         nonce: config.nonce,
         scriptUrl,
@@ -224,7 +251,7 @@ export function boot(selfUrl: string): TagwardenApi {
     });
     if (container.tags.some((t) => t.triggers.some((tr) => [tr.event].flat().includes('tagwarden.history'))))
       import('./history').then((m) => m.watchHistory(push), report);
-    return { container, consent, dispatcher };
+    return { container, consent, dispatcher, queue };
   };
 
   start().then(

@@ -46,6 +46,10 @@ export interface TagwardenApi {
   personalization(
     slot: string,
   ): { slot: string; actionId: string; eventId: string; fallback: boolean } | undefined;
+  readonly queue: {
+    /** How many events are waiting for a decision (on this device, across pages and tabs). */
+    size(): Promise<number>;
+  };
   /** Opens the preference centre (loads the consent UI chunk when needed). */
   showPreferences(): void;
   /** Renders the live cookie declaration into `element`. Elements with `data-tagwarden-declaration` get it at start. */

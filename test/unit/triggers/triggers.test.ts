@@ -9,7 +9,13 @@ const ev: EventContext = {
   id: 'e-1',
   time: 1700000000000,
   model: { ecommerce: { value: 1490, currency: 'SEK', items: [{ id: 'SKU-42' }] }, user: { type: 'guest' } },
-  page: { url: 'https://www.example.se/checkout?x=1', path: '/checkout', hostname: 'www.example.se', referrer: '', title: 'Kassa' },
+  page: {
+    url: 'https://www.example.se/checkout?x=1',
+    path: '/checkout',
+    hostname: 'www.example.se',
+    referrer: '',
+    title: 'Kassa',
+  },
 };
 const get = (name: string) => getVariable(name, ev, (c) => (c === 'analytics' ? 'granted' : 'pending'));
 const cond = (c: Partial<Condition>): Condition => ({ variable: 'dl.ecommerce.value', op: 'equals', ...c });
@@ -63,14 +69,19 @@ describe('triggers', () => {
   });
 
   it('require every condition', () => {
-    const t = { event: 'purchase', conditions: [cond({ op: 'gt', value: 1000 }), cond({ variable: 'page.path', value: '/cart' })] };
+    const t = {
+      event: 'purchase',
+      conditions: [cond({ op: 'gt', value: 1000 }), cond({ variable: 'page.path', value: '/cart' })],
+    };
     expect(triggerMatches(t, 'purchase', get)).toBe(false);
   });
 
   it('an exception blocks a tag whose trigger matched, and a paused tag never matches', () => {
     const tag = {
       triggers: [{ event: 'purchase' }],
-      exceptions: [{ event: '*', conditions: [cond({ variable: 'page.path', op: 'startsWith', value: '/check' })] }],
+      exceptions: [
+        { event: '*', conditions: [cond({ variable: 'page.path', op: 'startsWith', value: '/check' })] },
+      ],
     } as unknown as Tag;
     expect(tagMatches(tag, 'purchase', get)).toBe(false);
     expect(tagMatches({ ...tag, exceptions: [] }, 'purchase', get)).toBe(true);
@@ -81,20 +92,25 @@ describe('triggers', () => {
 describe('templates', () => {
   it('encode every value placed into a URL as a component, so no value can change its structure', () => {
     const model = { ...ev, model: { q: 'a&b=c/../#x', bad: '\uD800' } };
-    const url = renderUrl('https://px.example/t?q={{dl.q}}&b={{dl.bad}}&e={{event}}', (n) => getVariable(n, model));
+    const url = renderUrl('https://px.example/t?q={{dl.q}}&b={{dl.bad}}&e={{event}}', (n) =>
+      getVariable(n, model),
+    );
     expect(url).toBe('https://px.example/t?q=a%26b%3Dc%2F..%2F%23x&b=%EF%BF%BD&e=purchase');
   });
 
   it('render missing values as empty text and objects as JSON', () => {
-    expect(renderUrl('/p?a={{dl.none}}&o={{dl.ecommerce.items.0}}', get)).toBe('/p?a=&o=%7B%22id%22%3A%22SKU-42%22%7D');
+    expect(renderUrl('/p?a={{dl.none}}&o={{dl.ecommerce.items.0}}', get)).toBe(
+      '/p?a=&o=%7B%22id%22%3A%22SKU-42%22%7D',
+    );
   });
 
   it('keep the type of a whole-string reference in function arguments', () => {
-    expect(renderValue(['track', '{{event}}', { v: '{{dl.ecommerce.value}}', s: 'v={{dl.ecommerce.value}}' }], get)).toEqual([
-      'track',
-      'purchase',
-      { v: 1490, s: 'v=1490' },
-    ]);
+    expect(
+      renderValue(
+        ['track', '{{event}}', { v: '{{dl.ecommerce.value}}', s: 'v={{dl.ecommerce.value}}' }],
+        get,
+      ),
+    ).toEqual(['track', 'purchase', { v: 1490, s: 'v=1490' }]);
   });
 
   it('list the variables a tag setting refers to', () => {

@@ -1,0 +1,69 @@
+/**
+ * The queue's own IndexedDB connection: opens (or creates) the database and its one object store,
+ * gives up on error, on `blocked` or after a timeout (Safari 14 can leave open() unanswered), and closes
+ * itself on `versionchange` so another tab's upgrade is never blocked. Knows nothing about entries.
+ */
+import { promisifyRequest } from 'idb-keyval';
+
+/**
+ * Opens database `name` holding object store `store` (creating either when missing). Rejects when open()
+ * throws, errors, is blocked, or does not answer within `ms`; a late answer is closed. `gone` runs when the
+ * connection is closed under us (versionchange, or a forced close by the browser).
+ */
+export function openDb(
+  name: string,
+  store: string,
+  ms: number,
+  gone: () => void,
+  version?: number,
+): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name, version);
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const fail = (e: unknown) => settle(() => reject(e));
+    const timer = setTimeout(fail, ms, new DOMException('', 'TimeoutError'));
+    req.onupgradeneeded = () => {
+      if (!req.result.objectStoreNames.contains(store)) req.result.createObjectStore(store);
+    };
+    req.onblocked = (e) => fail(new DOMException('', e.type));
+    req.onerror = () => fail(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      if (settled) return db.close();
+      // The database exists without our store: add it in an upgrade.
+      if (!db.objectStoreNames.contains(store)) {
+        db.close();
+        return settle(() => resolve(openDb(name, store, ms, gone, db.version + 1)));
+      }
+      db.onversionchange = () => {
+        db.close();
+        gone();
+      };
+      db.onclose = gone;
+      settle(() => resolve(db));
+    };
+  });
+}
+
+/**
+ * Runs `fn` in one readwrite transaction on `store` and resolves with its result once the transaction has
+ * committed; rejects (with the abort cause) when it aborts. A throw from `fn` aborts the transaction.
+ */
+export async function inTx<T>(db: IDBDatabase, store: string, fn: (s: IDBObjectStore) => T): Promise<T> {
+  const t = db.transaction(store, 'readwrite');
+  let out: T;
+  try {
+    out = fn(t.objectStore(store));
+  } catch (e) {
+    t.abort();
+    throw e;
+  }
+  await promisifyRequest(t);
+  return out;
+}

@@ -1,0 +1,366 @@
+/**
+ * The durable consent queue: a Holder keeping events that wait for consent in IndexedDB across pages, handing
+ * each (tag, event) out once, in event order, and falling back to memory on any storage fault without losing
+ * what it holds. It is the runtime's own strictly necessary first-party storage: only what the dispatcher
+ * hands over, no identifier created, emptied when the visitor refuses everything. Consent is not its job.
+ */
+import type { Container, Tag } from '../container/schema';
+import type { ErrorCode } from '../lib/errors';
+import type { Held, Holder } from '../tags/dispatch';
+import { inTx, openDb } from './db';
+import { byKey, clean, type Entry, entryKey, type TagRef } from './entry';
+
+/** What `createDurableHolder` needs. */
+export interface DurableHolderOptions {
+  /** The container's queue settings (storage, ttlHours, maxEntries, maxEventBytes). */
+  settings: Container['consent']['queue'];
+  /** The current container's tag with this id; a tag no longer in the container receives nothing. */
+  resolveTag(id: string): Tag | undefined;
+  /** Receives an error record (a `queue/` code and an optional detail). */
+  report(code: ErrorCode, detail?: string): void;
+  /** The clock, ms since epoch (default `Date.now`). */
+  now?: () => number;
+  /** Default `tagwarden`. */
+  dbName?: string;
+  /** Default `queue`. */
+  storeName?: string;
+  /** How long to wait for `indexedDB.open` before falling back to memory (default 3000 ms). */
+  openTimeoutMs?: number;
+}
+
+/** The outcome of the last `take`: pairs handed out, pairs of unknown tags dropped, entries expired since the take before. */
+export interface TakeStats {
+  replayed: number;
+  dropped: number;
+  expired: number;
+}
+
+/** A Holder backed by IndexedDB (or memory), with the extras the runtime and tests use. */
+export interface DurableHolder extends Holder {
+  /** Takes, in event order, the held events of tags in `categories`, each at most once (also across tabs). */
+  take(categories: Set<string>): Promise<Held[]>;
+  /** Removes the tags in `categories` from every held event (one transaction); resolves when done. */
+  /** Removes the held events of `categories`; resolves with how many (tag, event) pairs were removed. */
+  drop(categories: Set<string>): Promise<number>;
+  /** The number of held events (stored, written soon, or kept in memory). */
+  size(): Promise<number>;
+  /** Writes the events held so far now rather than soon. */
+  flush(): Promise<void>;
+  /** Empties the queue, on the device too. */
+  clear(): Promise<void>;
+  /** Writes what is held, closes the connection and stops listening; later events stay in memory. */
+  close(): Promise<void>;
+  /** Statistics of the last `take` (for the `queue` record). */
+  readonly lastTake: TakeStats;
+}
+
+const LOCK = 'tagwarden-queue';
+const errName = (e: unknown) => (e as DOMException | null)?.name;
+const QUOTA = 'QuotaExceededError';
+
+/**
+ * Creates the durable queue. `hold` never waits on IndexedDB: events are grouped by event id, kept in
+ * memory and written in one batch soon after (at once on `pagehide` and when the page is hidden).
+ */
+export function createDurableHolder(options: DurableHolderOptions): DurableHolder {
+  const { settings, resolveTag, report, now = Date.now, dbName = 'tagwarden', storeName = 'queue' } = options;
+  const max = settings.maxEntries;
+  const ttl = settings.ttlHours * 3_600_000;
+  let durable = settings.storage === 'indexeddb';
+  let dbp: Promise<IDBDatabase> | undefined;
+  /** Held, not yet cleaned, measured or written: each entry with the model snapshots to merge into it. */
+  let pending: [Entry, Record<string, unknown>[]][] = [];
+  /** Kept in memory only: memory mode, or events the device would not store. */
+  let mem: Entry[] = [];
+  let seq = 0;
+  let overflow = 0;
+  let expired = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  /** Runs `op` after every operation before it (ops never reject). */
+  const serial = <T>(op: () => Promise<T>): Promise<T> => {
+    const p = chain.then(op);
+    chain = p.catch(() => {});
+    return p;
+  };
+
+  const connect = async () => {
+    const db = await openDb(dbName, storeName, options.openTimeoutMs ?? 3000, () => {
+      dbp = undefined;
+      report('queue/closed');
+    });
+    // Purge on open what outlived the time-to-live (keys start with the event time).
+    await inTx(db, storeName, (s) => {
+      const old = IDBKeyRange.upperBound([now() - ttl], true);
+      const n = s.count(old);
+      n.onsuccess = () => {
+        expired += n.result;
+      };
+      s.delete(old);
+    }).catch(() => {});
+    return db;
+  };
+
+  /** Runs `fn` in one readwrite transaction; a closed connection is reopened and `fn` retried once. */
+  const run = async <T>(fn: (s: IDBObjectStore) => T, retried?: boolean): Promise<T> => {
+    dbp ||= connect();
+    const db = await dbp;
+    try {
+      return await inTx(db, storeName, fn);
+    } catch (e) {
+      const n = errName(e);
+      if (retried || (n !== 'InvalidStateError' && n !== 'AbortError')) throw e;
+      dbp = undefined;
+      report('queue/closed', n);
+      return run(fn, true);
+    }
+  };
+
+  /** Keeps `list` in memory (within bounds) after the device refused it. */
+  const keep = (list: Entry[]) => {
+    mem = mem.concat(list); // not push(...list): Safari caps the argument count at 65,536
+    if (mem.length > max) overflow += mem.splice(0, mem.length - max).length;
+  };
+
+  /** A storage fault: quota is reported as such; anything else switches this page to memory. */
+  const fault = (e: unknown) => {
+    if (errName(e) === QUOTA) return report('queue/quota');
+    if (durable) report('queue/unavailable', errName(e));
+    durable = false;
+  };
+
+  /** Cleans, merges and measures the pending events; those over the size bound are not kept. */
+  const prepare = (): Entry[] => {
+    const out: Entry[] = [];
+    for (const [e, models] of pending.splice(0)) {
+      for (const m of models) clean(m, e.model);
+      const bytes = JSON.stringify(e).length;
+      if (bytes > settings.maxEventBytes) report('queue/too-large', String(bytes));
+      else out.push(e);
+    }
+    return out;
+  };
+
+  /** Deletes the `n` oldest entries. */
+  const dropOldest = (s: IDBObjectStore, n: number) => {
+    s.getAllKeys(null, n).onsuccess = (ev) => {
+      for (const k of (ev.target as IDBRequest<IDBValidKey[]>).result) s.delete(k);
+    };
+  };
+
+  /** Puts `batch` (after deleting the `drop` oldest entries) and trims the store to `maxEntries`. */
+  const write = (batch: Entry[], drop: number) =>
+    run((s) => {
+      const r = { refused: [] as Entry[], over: 0 };
+      if (drop) dropOldest(s, drop);
+      for (const e of batch)
+        try {
+          s.put(e, entryKey(e));
+        } catch (err) {
+          // DataCloneError (or a bad key) for this entry only: it stays in memory, the others are written.
+          if (errName(err) === QUOTA) throw err;
+          r.refused.push(e);
+        }
+      const n = s.count();
+      n.onsuccess = () => {
+        r.over = n.result - max;
+        if (r.over > 0) dropOldest(s, r.over);
+      };
+      return r;
+    });
+
+  /** Writes the pending events in one transaction; what the device refuses stays in memory. */
+  const flushNow = async () => {
+    let batch = prepare();
+    if (batch.length && durable)
+      try {
+        let r: Awaited<ReturnType<typeof write>>;
+        try {
+          r = await write(batch, 0);
+        } catch (e) {
+          if (errName(e) !== QUOTA) throw e;
+          // Quota: make room by dropping as many of the oldest entries, and try once more.
+          r = await write(batch, batch.length);
+          report('queue/quota', String(batch.length));
+        }
+        if (r.over > 0) overflow += r.over;
+        if (r.refused.length) report('queue/unstorable', String(r.refused.length));
+        batch = r.refused;
+      } catch (e) {
+        fault(e);
+      }
+    keep(batch);
+    if (overflow) report('queue/overflow', String(overflow));
+    overflow = 0;
+  };
+
+  /**
+   * Takes out of every held event the tags of `categories` (by their current category; unknown tags by their
+   * stored one) in one transaction, under a Web Lock when there is one; expired entries are deleted.
+   */
+  const sweep = async (cats: Set<string>) => {
+    const cutoff = now() - ttl;
+    const hits: [Entry, TagRef[]][] = [];
+    /** Removes from `e` its tags in `cats`; true when `e` still has tags left. */
+    const cut = (e: Entry, into: [Entry, TagRef[]][]) => {
+      const got: TagRef[] = [];
+      const rest: TagRef[] = [];
+      for (const t of e.tags) (cats.has(resolveTag(t.id)?.category ?? t.category) ? got : rest).push(t);
+      if (got.length) into.push([e, got]);
+      e.tags = rest;
+      return rest.length > 0;
+    };
+    const sweepMem = (list: Entry[]) =>
+      list.filter((e) => {
+        if (e.time >= cutoff) return cut(e, hits);
+        expired++;
+        return false;
+      });
+    mem = sweepMem(mem);
+    let rest = sweepMem(prepare());
+    let stored: [Entry, TagRef[]][] = [];
+    if (durable)
+      try {
+        const r = await run((s) => {
+          const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[] };
+          const keys = s.getAllKeys();
+          const values = s.getAll();
+          values.onsuccess = () => {
+            (values.result as Entry[]).forEach((e, i) => {
+              const k = keys.result[i]!;
+              const n = r.found.length;
+              if (e.time < cutoff) {
+                r.old++;
+                s.delete(k);
+              } else if (!cut(e, r.found)) s.delete(k);
+              else if (r.found.length > n) s.put(e, k);
+            });
+          };
+          // What is left of the events not written yet is written in the same transaction.
+          for (const e of rest)
+            try {
+              s.put(e, entryKey(e));
+            } catch (err) {
+              if (errName(err) === QUOTA) throw err;
+              r.refused.push(e);
+            }
+          return r;
+        });
+        stored = r.found;
+        expired += r.old;
+        rest = r.refused;
+      } catch (e) {
+        fault(e);
+      }
+    keep(rest);
+    return hits.concat(stored).sort((a, b) => byKey(a[0], b[0]));
+  };
+
+  /** Runs `fn` under the queue's Web Lock when there is one (one tab at a time); without it, `fn` alone. */
+  const locked = <T>(fn: () => Promise<T>): Promise<T> => {
+    if (typeof navigator === 'undefined' || !navigator.locks) return fn();
+    let ran = false;
+    return navigator.locks
+      .request(LOCK, () => {
+        ran = true;
+        return fn();
+      })
+      .catch((e) => (ran ? Promise.reject(e) : fn()));
+  };
+
+  const hide = (e: Event) => {
+    if (e.type === 'pagehide' || document.visibilityState === 'hidden') void holder.flush();
+  };
+  addEventListener('pagehide', hide);
+  document.addEventListener('visibilitychange', hide);
+
+  const holder: DurableHolder & { lastTake: TakeStats } = {
+    lastTake: { replayed: 0, dropped: 0, expired: 0 },
+
+    hold(held) {
+      for (const { tag, ev } of held) {
+        let p = pending[pending.length - 1];
+        if (p?.[0].eventId !== ev.id) {
+          const { url, path, hostname, referrer, title } = ev.page;
+          p = [
+            {
+              eventId: ev.id,
+              name: ev.name,
+              time: ev.time,
+              model: {},
+              page: { url, path, hostname, referrer, title },
+              tags: [],
+              seq: ++seq,
+            },
+            [],
+          ];
+          pending.push(p);
+        }
+        p[0].tags.push({ id: tag.id, category: tag.category });
+        p[1].push(ev.model);
+      }
+      if (pending.length > max) overflow += pending.splice(0, pending.length - max).length;
+      if (!timer)
+        timer = setTimeout(() => {
+          timer = undefined;
+          void holder.flush();
+        });
+    },
+
+    take: (cats) =>
+      serial(() =>
+        locked(async () => {
+          const out: Held[] = [];
+          let dropped = 0;
+          for (const [e, tags] of await sweep(cats))
+            for (const t of tags) {
+              const tag = resolveTag(t.id);
+              if (!tag) dropped++;
+              else
+                out.push({
+                  tag,
+                  ev: { name: e.name, id: e.eventId, time: e.time, model: e.model, page: e.page },
+                });
+            }
+          holder.lastTake = { replayed: out.length, dropped, expired };
+          expired = 0;
+          return out;
+        }),
+      ),
+
+    drop: (cats) =>
+      serial(() => locked(() => sweep(cats).then((hits) => hits.reduce((n, [, t]) => n + t.length, 0)))),
+
+    size: () =>
+      serial(async () => {
+        let n = pending.length + mem.length;
+        if (durable)
+          try {
+            n += (await run((s) => s.count())).result;
+          } catch (e) {
+            fault(e);
+          }
+        return n;
+      }),
+
+    flush: () => serial(flushNow),
+
+    clear: () =>
+      serial(async () => {
+        pending = [];
+        mem = [];
+        if (durable) await run((s) => s.clear()).catch(fault);
+      }),
+
+    close: () =>
+      serial(async () => {
+        removeEventListener('pagehide', hide);
+        document.removeEventListener('visibilitychange', hide);
+        await flushNow();
+        if (durable && dbp) (await dbp.catch(() => undefined))?.close();
+        durable = false;
+      }),
+  };
+  return holder;
+}
