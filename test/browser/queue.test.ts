@@ -1,0 +1,143 @@
+// The durable consent queue in Chromium: events that wait for a decision survive reloads and
+// navigation in IndexedDB, are delivered once, in their original order and with their original ids
+// and times, when the visitor later grants; a refusal empties the store; two open tabs and one grant
+// deliver each event exactly once; a denied category's events never reach its endpoint.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { openShop, type Shop, startTagwardenSite, type TagwardenSite, waitForMatching } from './fixtures.js';
+import type { PageProbe } from './harness.js';
+
+let fx: TagwardenSite;
+const opened: Shop[] = [];
+
+beforeAll(async () => {
+  fx = await startTagwardenSite();
+});
+afterAll(async () => {
+  await fx?.stop();
+});
+beforeEach(() => {
+  fx.site.records.clear();
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+async function shop(probe?: PageProbe): Promise<Shop> {
+  const s = await openShop(fx, {}, probe ? { probe } : {});
+  opened.push(s);
+  return s;
+}
+
+/** Entries in the runtime's IndexedDB queue, read in the page. */
+const storedEntries = (s: Shop) =>
+  s.page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('tagwarden');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('queue')) {
+            db.close();
+            resolve(0);
+            return;
+          }
+          const count = db.transaction('queue').objectStore('queue').count();
+          count.onsuccess = () => {
+            db.close();
+            resolve(count.result);
+          };
+        };
+      }),
+  );
+
+/** Ads pixels the collector received, whatever page sent them. */
+const adsPixels = () => fx.site.records.list('pixel').filter((r) => r.query?.tag === 'ads');
+
+describe('the durable queue', () => {
+  test('events from three pages wait on the device and are delivered in order, with their ids and times, after a later grant', async () => {
+    // Page 1: view_item on load, then add_to_cart.
+    const first = await shop();
+    await first.ready();
+    await first.page.click('#add-to-cart');
+    const queued1 = await first.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 2);
+    // Page 2 in the same browser (navigation), then a reload of it.
+    const second = await shop(first.probe);
+    await second.ready();
+    const queued2 = await second.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    await second.reload();
+    await second.ready();
+    const queued3 = await second.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    const expectedIds = [...queued1, ...queued2, ...queued3].map((r) => r.eventId);
+    expect(new Set(expectedIds).size).toBe(4);
+    expect(await storedEntries(second)).toBeGreaterThanOrEqual(4);
+    expect(adsPixels()).toEqual([]);
+
+    // Page 3: the visitor accepts everything here.
+    const third = await shop(first.probe);
+    await third.ready();
+    const queued4 = await third.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    await third.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    const all = [...expectedIds, queued4[0]!.eventId];
+    const pixels = await waitForMatching(fx.site.records, 'pixel', (r) => r.query?.tag === 'ads', 5, 10_000);
+    await third.page.waitForTimeout(300);
+    expect(adsPixels()).toHaveLength(5);
+    expect(pixels.map((p) => p.query?.eid)).toEqual(all);
+    const times = pixels.map((p) => Number(p.query?.ts));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(times[0]).toBeLessThan(times[4]!);
+    const replay = await third.seen('queue');
+    expect(replay.reduce((n, r) => n + r.replayed, 0)).toBeGreaterThanOrEqual(5);
+    expect(await third.page.evaluate(() => window.tagwarden.queue.size())).toBe(0);
+  });
+
+  test('rejecting all empties the IndexedDB store and nothing is ever delivered', async () => {
+    const s = await shop();
+    await s.ready();
+    await s.page.click('#add-to-cart');
+    await s.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 2);
+    await s.page.waitForFunction(async () => (await window.tagwarden.queue.size()) > 0);
+    await s.page.evaluate(() => window.tagwarden.consent.rejectAll());
+    await s.page.waitForFunction(async () => (await window.tagwarden.queue.size()) === 0);
+    expect(await storedEntries(s)).toBe(0);
+    await s.page.waitForTimeout(300);
+    expect(fx.site.records.list('pixel')).toEqual([]);
+  });
+
+  test('a denied category never reaches its endpoint while a granted one replays', async () => {
+    const s = await shop();
+    await s.ready();
+    await s.page.click('#add-to-cart');
+    await s.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 2);
+    await s.page.evaluate(() => window.tagwarden.consent.update({ analytics: true, marketing: false }));
+    await s.waitForPixels('stats', 1);
+    await s.page.waitForTimeout(300);
+    expect(adsPixels()).toEqual([]);
+    // The marketing entries are gone from the device too; nothing is left waiting.
+    expect(await s.page.evaluate(() => window.tagwarden.queue.size())).toBe(0);
+  });
+
+  test('two open tabs and one grant deliver each waiting event exactly once', async () => {
+    const a = await shop();
+    await a.ready();
+    await a.page.click('#add-to-cart');
+    await a.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 2);
+    // A second tab of the same browser profile (same context: same storage, same cookies).
+    const b = await shop({ ...a.probe, page: await a.probe.context.newPage() } as PageProbe);
+    await b.ready();
+    await b.page.click('#add-to-cart');
+    const idsB = (await b.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 2)).map(
+      (r) => r.eventId,
+    );
+    const idsA = (await a.tags({ tagId: 'ads-conversion', status: 'queued' })).map((r) => r.eventId);
+
+    await a.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    // The other tab hears about it and fires its new events at once.
+    await b.page.waitForFunction(() => window.tagwarden.consent.get().analytics === 'granted');
+    await waitForMatching(fx.site.records, 'pixel', (r) => r.query?.tag === 'ads', 4, 10_000);
+    await a.page.waitForTimeout(800);
+    const eids = adsPixels().map((p) => p.query?.eid);
+    expect(eids.sort()).toEqual([...idsA, ...idsB].sort());
+    expect(new Set(eids).size).toBe(eids.length);
+  });
+});
