@@ -1,6 +1,6 @@
 /**
  * The first layer: a short text, "Reject all" and "Accept all" as equal buttons (same element, class
- * and style), and "Settings", which opens the preference centre. Closing it (× or Escape) records
+ * and style), and "Settings" (same size, outlined), which opens the preference centre. Closing it (× or Escape) records
  * nothing. Non-modal at the bottom or a corner; modal when the container places it in the centre.
  */
 import { closeButton, current, mount, policyLinks } from './dialog';
@@ -40,7 +40,7 @@ export function showBanner(host: UiHost): void {
           'button',
           {
             type: 'button',
-            class: 'lnk',
+            class: 'btn alt',
             onclick: () => {
               o.close(false);
               openPreferences(host, o.back);

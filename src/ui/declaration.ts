@@ -59,12 +59,16 @@ function draw(element: Element, host: UiHost): void {
           ),
         )
       : h('p', null, t.noStorage);
+  // A redraw must not drop the keyboard focus (it is on the old "change" button after the preference
+  // centre closes): it moves to the new button.
+  const hadFocus = element.contains(document.activeElement);
+  const change = h(
+    'button',
+    { type: 'button', class: 'tw-change', onclick: () => openPreferences(host) },
+    t.change,
+  );
   element.replaceChildren(
-    h(
-      'p',
-      null,
-      h('button', { type: 'button', class: 'tw-change', onclick: () => openPreferences(host) }, t.change),
-    ),
+    h('p', null, change),
     ...d.categories.map((c) => {
       const level = c.parent ? 3 : 2;
       return h(
@@ -103,4 +107,5 @@ function draw(element: Element, host: UiHost): void {
       table(`${t.storage}: tagwarden`, d.own),
     ),
   );
+  if (hadFocus) change.focus();
 }

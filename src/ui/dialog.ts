@@ -39,15 +39,15 @@ export function mount(
   const shadow = root.attachShadow({ mode: 'open' });
   document.body.append(root);
   adoptStyles(shadow, host);
-  for (const [k, v] of [
-    ['role', 'dialog'],
-    ['aria-labelledby', 't'],
-    ['aria-describedby', 'b'],
-    ['tabindex', '-1'],
-    ['lang', host.lang],
-  ])
-    dialog.setAttribute(k as string, v as string);
-  if (modal) dialog.setAttribute('aria-modal', 'true');
+  const attrs: Record<string, string> = {
+    role: 'dialog',
+    'aria-labelledby': 't',
+    'aria-describedby': 'b',
+    tabindex: '-1',
+    lang: host.lang,
+  };
+  if (modal) attrs['aria-modal'] = 'true';
+  for (const k in attrs) dialog.setAttribute(k, attrs[k] as string);
   const o: Open = {
     kind,
     back,
@@ -73,16 +73,18 @@ export function mount(
       }
     }
   };
-  shadow.append(modal ? h('div', { class: 'back' }, dialog) : dialog);
+  // A press on the backdrop must not move focus out of a modal dialog (to the page behind it).
+  const backdrop = (e: Event) => e.target === e.currentTarget && e.preventDefault();
+  shadow.append(modal ? h('div', { class: 'back', onmousedown: backdrop }, dialog) : dialog);
   shadow.addEventListener('keydown', onKey as EventListener);
   open = o;
   dialog.focus();
   return o;
 }
 
-/** The × button: closes without recording anything. */
+/** The × button (the sign is drawn by CSS; its name is `label`): closes without recording anything. */
 export function closeButton(label: string, close: () => void): HTMLButtonElement {
-  return h('button', { type: 'button', class: 'x', 'aria-label': label, onclick: close }, '×');
+  return h('button', { type: 'button', class: 'x', 'aria-label': label, onclick: close });
 }
 
 /** Links to the site's cookie and privacy policies in `host.lang`, when the container names them. */

@@ -24,7 +24,7 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
   const status = host.status();
   const on: Record<string, boolean> = {};
   const switches: Record<string, HTMLElement> = {};
-  /** Category ids, each parent before its purposes (the order `decide` applies them in). */
+  /** The categories in list order: each parent before its purposes (the order `decide` applies them in). */
   const order: DeclaredCategory[] = [];
   const kids = (id: string) => categories.filter((c) => c.parent === id);
   const set = (id: string, value: boolean) => {

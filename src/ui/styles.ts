@@ -24,14 +24,15 @@ h2{font-size:1.25rem;line-height:1.3;margin:0 2.5rem .5rem 0}
 h3{font-size:1rem;margin:0;flex:1}
 p{margin:0 0 .75rem}
 .links{display:flex;flex-wrap:wrap;gap:.25rem 1rem}
-a,.lnk{color:var(--tw-link,#0b57d0);text-decoration:underline}
+a{color:var(--tw-link,#0b57d0);text-decoration:underline}
 button{font:inherit;cursor:pointer}
 .x{position:absolute;top:.5rem;right:.5rem;width:2.5rem;height:2.5rem;border:0;border-radius:.25rem;background:none;color:inherit;font-size:1.5rem;line-height:1}
+.x::before{content:"×"}
 .bottom .x{right:max(.5rem,calc(50% - 31rem))}
-.acts{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
-.btn{flex:1 1 9rem;min-height:2.75rem;padding:.5rem 1rem;border:2px solid var(--tw-accent,#0b57d0);border-radius:var(--tw-radius,.5rem);background:var(--tw-accent,#0b57d0);color:var(--tw-accent-fg,#fff);font-weight:600}
+.acts{display:flex;flex-wrap:wrap;gap:.5rem}
+.btn{flex:1 1 11rem;min-height:2.75rem;padding:.5rem 1rem;border:2px solid var(--tw-accent,#0b57d0);border-radius:var(--tw-radius,.5rem);background:var(--tw-accent,#0b57d0);color:var(--tw-accent-fg,#fff);font-weight:600}
 .btn:hover{filter:brightness(.88)}
-.lnk{border:0;background:none;padding:.5rem .25rem;min-height:2.75rem}
+.alt{background:var(--tw-bg,#fff);color:var(--tw-link,#0b57d0)}
 :focus-visible{outline:3px solid var(--tw-focus,#0b57d0);outline-offset:2px}
 .dlg:focus{outline:0}
 ul{list-style:none;margin:0;padding:0}
@@ -43,9 +44,9 @@ ul{list-style:none;margin:0;padding:0}
 .sw{position:relative;flex:none;width:2.75rem;height:1.5rem;border:0;border-radius:1rem;background:var(--tw-off,#6e7781);padding:0}
 .sw::after{content:"";position:absolute;top:.1875rem;left:.1875rem;width:1.125rem;height:1.125rem;border-radius:50%;background:#fff}
 .sw[aria-checked=true]{background:var(--tw-accent,#0b57d0)}
-.sw[aria-checked=true]::after{left:1.4375rem}
+.sw[aria-checked=true]::after{transform:translateX(1.25rem)}
 .sw:disabled{opacity:.6;cursor:default}
-@media (prefers-reduced-motion:no-preference){.dlg{animation:tw .2s ease-out}.sw::after{transition:left .15s}}
+@media (prefers-reduced-motion:no-preference){.dlg{animation:tw .2s ease-out}.sw::after{transition:transform .15s}}
 @keyframes tw{from{opacity:0;transform:translateY(1rem)}}
 @media (forced-colors:active){.sw{border:1px solid}.sw::after{background:CanvasText}}`;
 

@@ -1,0 +1,66 @@
+// A UiHost over the demo container for the consent UI's unit tests, and small DOM helpers.
+import { vi } from 'vitest';
+import type { Container } from '../../../src/container/schema';
+import type { Lang } from '../../../src/declaration/build';
+import type { UiHost } from '../../../src/ui/host';
+import { demoContainer } from '../demo-container';
+
+export type TestHost = UiHost & { decide: ReturnType<typeof vi.fn<UiHost['decide']>> };
+
+/** A host with the demo container (optionally edited), every optional category pending unless given. */
+export function makeHost(
+  options: {
+    lang?: Lang;
+    status?: Record<string, 'granted' | 'denied' | 'pending'>;
+    edit?: (c: Container) => void;
+  } = {},
+): TestHost {
+  const container = demoContainer();
+  options.edit?.(container);
+  const status = Object.fromEntries(
+    container.consent.categories.map((c) => [
+      c.id,
+      c.alwaysOn ? 'granted' : (options.status?.[c.id] ?? 'pending'),
+    ]),
+  ) as Record<string, 'granted' | 'denied' | 'pending'>;
+  return {
+    container,
+    lang: options.lang ?? 'sv',
+    nonce: 'test-nonce',
+    status: () => ({ ...status }),
+    decide: vi.fn<UiHost['decide']>(),
+  };
+}
+
+/** The open consent dialog's shadow root (throws when none is open). */
+export function shadow(): ShadowRoot {
+  const roots = document.querySelectorAll('tagwarden-ui');
+  if (roots.length !== 1) throw new Error(`expected one <tagwarden-ui>, found ${roots.length}`);
+  return (roots[0] as HTMLElement).shadowRoot as ShadowRoot;
+}
+
+/** The dialog element of the open consent UI. */
+export const dialog = () => shadow().querySelector('[role="dialog"]') as HTMLElement;
+
+/** The button of the open dialog whose text is `text`. */
+export function button(text: string): HTMLButtonElement {
+  const found = [...shadow().querySelectorAll('button')].find((b) => b.textContent === text);
+  if (!found) throw new Error(`no button "${text}"`);
+  return found;
+}
+
+/** The switch labelled `label` in the preference centre. */
+export function switchFor(label: string): HTMLButtonElement {
+  const root = shadow();
+  const found = [...root.querySelectorAll<HTMLButtonElement>('[role="switch"]')].find(
+    (s) => root.getElementById(s.getAttribute('aria-labelledby') ?? '')?.textContent === label,
+  );
+  if (!found) throw new Error(`no switch "${label}"`);
+  return found;
+}
+
+/** Presses `key` on the element focused inside the dialog (or the dialog itself). */
+export function press(key: string, init: KeyboardEventInit = {}): void {
+  const target = (shadow().activeElement as HTMLElement | null) ?? dialog();
+  target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, ...init }));
+}
