@@ -65,7 +65,7 @@ const runtime = {
     terser({
       module: true,
       ecma: 2020,
-      compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
+      compress: { passes: 3, pure_getters: true },
       // No property mangling: `_clear` is a public dataLayer key that a /^_/ rule would rename.
       format: { comments: false },
     }),

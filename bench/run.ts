@@ -48,8 +48,15 @@ const sum = (rows: (SizeRow | undefined)[]) =>
     },
   );
 
+// The demo container, with a queue bound large enough for the 10,000-event replay measurement.
+mkdirSync('.tmp', { recursive: true });
+const demo = JSON.parse(readFileSync('containers/demo.json', 'utf8'));
+demo.consent.queue.maxEntries = 20_000;
+demo.consent.queue.maxEventBytes = 65_536;
+writeFileSync('.tmp/bench-container.json', JSON.stringify(demo, null, 2));
+
 const preview = await startPreview({
-  container: 'containers/demo.json',
+  container: '.tmp/bench-container.json',
   runtimeDir: 'dist/runtime',
   routes: { '/vendor/': 'demo/vendor' },
   pages: 'bench/pages',
@@ -124,6 +131,52 @@ const bursts = {
   queued: await burst('queued'),
 };
 
+/**
+ * Replay: `n` add_to_cart events wait (pending tags in analytics and advertising), stored in
+ * IndexedDB; then a grant of advertising. Measures the time from the grant until every replayed
+ * delivery was issued, and the long tasks on the main thread meanwhile.
+ */
+async function replay(n: number) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route('**/collect/pixel**', (route) => route.fulfill({ status: 204 })); // no network storm
+  await page.goto(`${preview.origin}/bench.html`);
+  await page.evaluate(async (n) => {
+    await window.tagwarden.ready;
+    const dl = window.dataLayer as unknown as { push(m: unknown): number };
+    for (let i = 0; i < n; i++) dl.push({ event: 'add_to_cart', ecommerce: { currency: 'SEK', value: i } });
+    while ((await window.tagwarden.queue.size()) < n) await new Promise((r) => setTimeout(r, 50));
+  }, n);
+  // Main-thread time from Chromium's own accounting (CDP Performance.TaskDuration), not wall time.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
+  const before = await taskSeconds();
+  const result = await page.evaluate(async (n) => {
+    const longTasks: number[] = [];
+    const obs = new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) longTasks.push(e.duration);
+    });
+    obs.observe({ type: 'longtask' });
+    let fired = 0;
+    const done = new Promise<number>((resolve) => {
+      window.tagwarden.on('tag', (r) => {
+        if (r.tagId === 'ads-conversion' && r.status === 'fired' && ++fired === n) resolve(performance.now());
+      });
+    });
+    const t0 = performance.now();
+    window.tagwarden.consent.update({ 'marketing.advertising': true });
+    const t1 = await done;
+    obs.disconnect();
+    return { ms: t1 - t0, longTasks };
+  }, n);
+  const mainThreadMs = ((await taskSeconds()) - before) * 1000;
+  await context.close();
+  return { ...result, mainThreadMs };
+}
+const replays = { '1000': await replay(1_000), '10000': await replay(10_000) };
+
 await browser.close();
 await preview.close();
 
@@ -143,6 +196,17 @@ const report = {
     repeatViewStartToReadyMs: { median: r(median(repeat)), p95: r(p95(repeat)) },
     firstViewNavigationToReadyMs: { median: r(median(fromNavFirst)) },
   },
+  replay: Object.fromEntries(
+    Object.entries(replays).map(([k, v]) => [
+      k,
+      {
+        mainThreadMs: r(v.mainThreadMs),
+        grantToLastDeliveryMs: r(v.ms),
+        longTasks: v.longTasks.length,
+        longestTaskMs: r(Math.max(0, ...v.longTasks)),
+      },
+    ]),
+  ),
   push: Object.fromEntries(
     Object.entries(bursts).map(([k, v]) => [
       k,
@@ -173,6 +237,12 @@ console.log(`\ndataLayer.push, burst of ${BURST}`);
 for (const [k, v] of Object.entries(report.push)) {
   console.log(
     `  ${k.padEnd(10)} ${String(v.perCallUs).padStart(7)} µs/call  (${v.burstMs} ms total, long tasks: ${v.longTasks.length ? v.longTasks.join(', ') : 'none'})`,
+  );
+}
+console.log('\nreplay after a grant (events waiting in IndexedDB)');
+for (const [k, v] of Object.entries(report.replay)) {
+  console.log(
+    `  ${k.padStart(6)} events: ${v.grantToLastDeliveryMs} ms to the last delivery, ${v.longTasks} long task(s), longest ${v.longestTaskMs} ms`,
   );
 }
 console.log('\nwritten to .tmp/bench.json');

@@ -5,7 +5,7 @@
  * gets its eventCallbacks and a `ready` that settles.
  */
 
-import { type ConsentProof, sendProof } from '../consent/record';
+import type { ConsentProof } from '../consent/record';
 import { type Change, type ConsentState, createConsent, type Method } from '../consent/state';
 import { importPublicKeys } from '../container/keys';
 import type { Container } from '../container/schema';
@@ -29,6 +29,25 @@ interface Applied {
   dispatcher: Dispatcher;
   queue: DurableHolder;
 }
+
+const PROOFS = 'tagwarden:records';
+/**
+ * Proof of consent: the record is written to localStorage at once (it survives an immediate
+ * navigation), then the rarely needed sending code, a lazy chunk, sends what is waiting.
+ */
+const sendProof = (endpoint: string, record?: ConsentProof) => {
+  try {
+    if (record)
+      localStorage.setItem(
+        PROOFS,
+        JSON.stringify([...JSON.parse(localStorage.getItem(PROOFS) ?? '[]'), record].slice(-20)),
+      );
+    else if (!localStorage.getItem(PROOFS)) return;
+  } catch {
+    // Storage refused: the record can still be sent from memory below.
+  }
+  import('../consent/record').then((m) => m.sendProofs(endpoint, record));
+};
 
 /** Starts tagwarden for this page; `selfUrl` is the runtime module's URL (import.meta.url). */
 export function boot(selfUrl: string): TagwardenApi {
@@ -261,7 +280,8 @@ export function boot(selfUrl: string): TagwardenApi {
       for (const fn of early.splice(0)) fn();
       attach(a);
       try {
-        if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint); // leftovers
+        // Records left over from an earlier page whose send failed.
+        if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint);
         if (a.container.consent.ui?.enabled) {
           if (a.consent.needsPrompt) withUi((m, host) => m.showBanner(host));
           for (const el of queryAll('[data-tagwarden-declaration]')) api.renderDeclaration(el);

@@ -99,7 +99,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     (name) =>
       getVariable(name, ev, consent.status);
   const ctx: TagContext = { ...context, vars: lookup };
-  const record = (r: TagRecord) => emitter.has('tag') && emitter.emit('tag', r);
+  const record = (r: TagRecord) => emitter.emit('tag', r);
 
   /** Delivers `ev` to `tag` after the tag's previous events (per-tag order), guarded. */
   const deliver = (tag: Tag, ev: EventContext): Promise<unknown> => {
@@ -142,12 +142,14 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     return next;
   };
 
-  /** A copy of the model paths `tag` reads, so that a held event keeps the values it had. */
-  const snapshot = (tag: Tag, model: Record<string, unknown>) => {
+  /** A copy of the model paths the given tags read, so that their events keep the values of now. */
+  const snapshot = (tags: Tag[], model: Record<string, unknown>) => {
     const snap: Record<string, unknown> = {};
-    for (const p of modelPaths.get(tag) ?? []) {
-      const v = getPath(model, p);
-      if (v !== undefined) setPath(snap, p, copy(v));
+    for (const tag of tags) {
+      for (const p of modelPaths.get(tag)!) {
+        const v = getPath(model, p);
+        if (v !== undefined && getPath(snap, p) === undefined) setPath(snap, p, copy(v));
+      }
     }
     return snap;
   };
@@ -155,28 +157,22 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   return {
     /** Handles one dataLayer event; resolves when every tag that fired for it is done. */
     event(name: string, model: Record<string, unknown>): Promise<unknown> | undefined {
-      const candidates = [...(byEvent.get(name) ?? []), ...any];
+      const named = byEvent.get(name);
+      const candidates =
+        named && any.length
+          ? [...named, ...any].sort((a, b) => order.get(a)! - order.get(b)!)
+          : (named ?? any);
       if (!candidates.length) return undefined;
-      if (any.length && byEvent.has(name)) candidates.sort((a, b) => order.get(a)! - order.get(b)!);
       const ev: EventContext = { name, id: crypto.randomUUID(), time: Date.now(), model, page: pageInfo() };
       const get = lookup(ev);
-      const running: Promise<unknown>[] = [];
-      const held: Held[] = [];
+      const granted: Tag[] = [];
+      const pending: Tag[] = [];
       for (const tag of candidates) {
         if (!tagMatches(tag, name, get)) continue;
         const status = consent.status(tag.category);
-        // Delivery is asynchronous (per-tag order, lazy plugins): every tag gets the values of now.
-        if (status === 'granted') running.push(deliver(tag, { ...ev, model: snapshot(tag, model) }));
-        else if (status === 'pending') {
-          held.push({ tag, ev: { ...ev, model: snapshot(tag, model) } });
-          record({
-            tagId: tag.id,
-            event: name,
-            eventId: ev.id,
-            status: 'queued',
-            reason: `${tag.category} undecided`,
-          });
-        } else
+        if (status === 'granted') granted.push(tag);
+        else if (status === 'pending') pending.push(tag);
+        else
           record({
             tagId: tag.id,
             event: name,
@@ -185,8 +181,23 @@ export function createDispatcher({ container, consent, emitter, holder, context 
             reason: `${tag.category} denied`,
           });
       }
-      if (held.length) holder.hold(held);
-      return running.length ? Promise.all(running) : undefined;
+      if (!granted.length && !pending.length) return undefined;
+      // Delivery is asynchronous (per-tag order, lazy plugins) and held events wait: every tag gets
+      // the values of now, from one copy of the paths they read.
+      const at: EventContext = { ...ev, model: snapshot([...granted, ...pending], model) };
+      if (pending.length) {
+        holder.hold(pending.map((tag) => ({ tag, ev: at })));
+        for (const tag of pending) {
+          record({
+            tagId: tag.id,
+            event: name,
+            eventId: ev.id,
+            status: 'queued',
+            reason: `${tag.category} undecided`,
+          });
+        }
+      }
+      return granted.length ? Promise.all(granted.map((tag) => deliver(tag, at))) : undefined;
     },
 
     /** Releases, in order, the held events of tags in newly granted categories. */

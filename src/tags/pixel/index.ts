@@ -1,7 +1,7 @@
 /**
  * The `pixel` tag type: one request per event to a URL built from the tag's template, as an image
- * request (default) or a `sendBeacon`. Every variable value is URI-encoded, and the template's
- * origin is fixed by the verified container.
+ * request (default) or a `sendBeacon`, recorded as fired once the request is issued. Every variable
+ * value is URI-encoded, and the template's origin is fixed by the verified container.
  */
 import type { TagOf } from '../../container/schema';
 import { renderUrl } from '../../triggers/template';
@@ -14,13 +14,11 @@ const pixel: TagPlugin<TagOf<'pixel'>> = {
       if (!navigator.sendBeacon(url)) throw new Error('sendBeacon refused');
       return;
     }
-    return new Promise<void>((resolve) => {
-      const img = new Image(1, 1);
-      // Settles either way: a pixel answered with something other than an image still arrived.
-      img.onload = img.onerror = () => resolve();
-      img.referrerPolicy = 'strict-origin-when-cross-origin';
-      img.src = url;
-    });
+    // Fired once the request is issued: the next event need not wait for this answer (a replay of
+    // many events stays fast), and request order is still event order.
+    const img = new Image(1, 1);
+    img.referrerPolicy = 'strict-origin-when-cross-origin';
+    img.src = url;
   },
 };
 
