@@ -175,6 +175,32 @@ async function replay(n: number) {
   await context.close();
   return { ...result, mainThreadMs };
 }
+/** Time from the runtime's start mark to the banner's first frame, first visit (UI chunk loaded lazily). */
+async function bannerRun() {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (!document.querySelector('tagwarden-ui')) return;
+      obs.disconnect();
+      requestAnimationFrame(() => {
+        (window as unknown as { __banner: number }).__banner = performance.now();
+      });
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const page = await context.newPage();
+  await page.goto(`${preview.origin}/bench.html`);
+  await page.waitForFunction(() => (window as unknown as { __banner?: number }).__banner !== undefined);
+  const ms = await page.evaluate(
+    () =>
+      (window as unknown as { __banner: number }).__banner -
+      performance.getEntriesByName('tagwarden:start')[0]!.startTime,
+  );
+  await context.close();
+  return ms;
+}
+const banner: number[] = [];
+for (let i = 0; i < RUNS; i++) banner.push(await bannerRun());
+
 const replays = { '1000': await replay(1_000), '10000': await replay(10_000) };
 
 await browser.close();
@@ -196,6 +222,7 @@ const report = {
     repeatViewStartToReadyMs: { median: r(median(repeat)), p95: r(p95(repeat)) },
     firstViewNavigationToReadyMs: { median: r(median(fromNavFirst)) },
   },
+  bannerStartToVisibleMs: { median: r(median(banner)), p95: r(p95(banner)) },
   replay: Object.fromEntries(
     Object.entries(replays).map(([k, v]) => [
       k,
@@ -239,6 +266,9 @@ for (const [k, v] of Object.entries(report.push)) {
     `  ${k.padEnd(10)} ${String(v.perCallUs).padStart(7)} µs/call  (${v.burstMs} ms total, long tasks: ${v.longTasks.length ? v.longTasks.join(', ') : 'none'})`,
   );
 }
+console.log(
+  `\nconsent banner, start → first frame: median ${report.bannerStartToVisibleMs.median} ms, p95 ${report.bannerStartToVisibleMs.p95} ms`,
+);
 console.log('\nreplay after a grant (events waiting in IndexedDB)');
 for (const [k, v] of Object.entries(report.replay)) {
   console.log(

@@ -29,7 +29,9 @@ async function poll() {
     const records = await (await fetch('/__records')).json();
     for (const r of records.slice(seen)) {
       if (r.kind === 'demo-log') {
-        const { type, page, record, time: t } = r.body ?? {};
+        // site.js sends its reports with sendBeacon as text; the collector keeps text bodies as they came.
+        const body = typeof r.body === 'string' ? JSON.parse(r.body) : r.body;
+        const { type, page, record, time: t } = body ?? {};
         if (type === 'tag')
           row('tags', [time(t), page, record.event, record.tagId, record.status, record.reason ?? '']);
         else if (type === 'consent')

@@ -103,7 +103,14 @@ export function createApp(options: AppOptions = {}): App {
     sendText(req, res, 404, '404 Not Found');
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse, origin: string): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, listener: string): void => {
+    // One loopback listener answers as both 127.0.0.1 and localhost (two origins, two sites): the
+    // Host header says which one the browser used.
+    const port = new URL(listener).port;
+    const origin =
+      listener.startsWith('http://127.0.0.1:') && req.headers.host === `localhost:${port}`
+        ? `http://localhost:${port}`
+        : listener;
     let url: URL;
     try {
       url = new URL(req.url ?? '/', origin);

@@ -78,9 +78,9 @@ export async function startPreview(o: PreviewOptions): Promise<Preview> {
     handlers: [serveContainer, ...(o.handlers ?? [])],
     vars: { snippet },
   });
+  // 127.0.0.1 is the site; the same listener answers as localhost, the demo's "third party".
   const origin = await listen(app, o.port ?? 8080, '127.0.0.1');
   const port = new URL(origin).port;
-  await listen(app, Number(port), 'localhost').catch(() => undefined);
 
   let text = readFileSync(o.container, 'utf8');
   if (o.rewritePort !== undefined) text = text.replaceAll(`:${o.rewritePort}`, `:${port}`);

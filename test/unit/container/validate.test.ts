@@ -1,6 +1,7 @@
 // @vitest-environment node
 // validateContainer and checkContainer on containers/demo.json and broken copies of it: every schema
 // problem with its path, each cross-field rule of rules.ts at its path, and the committed JSON Schema.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { containerJsonSchema } from '../../../src/container/json-schema.js';
@@ -581,5 +582,16 @@ describe('containers/container.schema.json', () => {
         'consent.defaults.0.categories.analytics: enum',
       ].sort(),
     );
+  });
+});
+
+describe('the demo container', () => {
+  test('pins the demo vendor script with the SHA-384 of the file the demo serves', () => {
+    const demo = JSON.parse(readFileSync('containers/demo.json', 'utf8')) as {
+      tags: { type: string; settings: { src?: string; integrity?: string } }[];
+    };
+    const script = demo.tags.find((t) => t.type === 'script')!;
+    const file = readFileSync(`demo/vendor/${script.settings.src!.split('/').pop()}`);
+    expect(script.settings.integrity).toBe(`sha384-${createHash('sha384').update(file).digest('base64')}`);
   });
 });
