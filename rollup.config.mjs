@@ -1,13 +1,15 @@
 // Builds the browser runtime (ES modules, lazy chunks with content-hashed names), the Node API
 // and the `tagwarden` CLI. Prints every output's size (min, gzip, brotli) and writes
 // dist/sizes.json, which the size-budget test and `npm run bench` read.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
 
 const sizes = {};
+// Old content-hashed chunks would pile up beside the new ones: start from an empty output.
+rmSync('dist/runtime', { recursive: true, force: true });
 
 /** Records min/gzip/brotli of every emitted JS file; prints them once the build is written. */
 function sizeReport(group) {

@@ -353,11 +353,12 @@ async function serve(args: string[], io: Io) {
     routes: { '/assets/': join(root, 'demo/assets'), '/vendor/': join(root, 'demo/vendor') },
     pages: values.pages ?? join(root, 'demo/pages'),
     port,
+    // The demo container's local URLs say :8080; they follow the port actually used.
+    rewritePort: 8080,
     ...(values.key !== undefined && { key: values.key }),
   });
   io.out(`tagwarden serve: ${preview.origin}/  (container ${preview.containerId} v${preview.version})`);
-  io.out(
-    `signed for this origin with ${values.key ? values.key : 'a development key in .dev-keys/'}; live panel at ${preview.origin}/panel`,
-  );
+  io.out(`signed for this origin with ${values.key ? values.key : 'a development key in .dev-keys/'}`);
+  if (!values.pages) io.out(`live panel: ${preview.origin}/panel`);
   return 0;
 }

@@ -53,7 +53,8 @@ Prints the two script elements a site pastes into <head>, with the runtime's SRI
 
 Validates the container, signs it for the local origin (with --key, or a development key kept in
 .dev-keys/) and serves it with the runtime, the collectors (pixel, Application Insights /v2/track,
-Personalizer-compatible routes) and a live panel at /panel, under the strict CSP.
+Personalizer-compatible routes) and, with the demo pages, a live panel at /panel, under the strict CSP.
+The container's ":8080" URLs (the demo's local collectors) follow the chosen port.
   --port <n>     port on 127.0.0.1 (default 8080; 0 picks a free one); the site also answers on localhost
   --pages <dir>  your own HTML pages ({{snippet}} is replaced by the snippet, {{nonce}} by the nonce);
                  default: the demo site`,

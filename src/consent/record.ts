@@ -10,7 +10,8 @@
 export interface ConsentProof {
   consentId: string;
   time: string;
-  choices: Record<string, 'granted' | 'denied'>;
+  /** Category id → status after the decision (`pending`: not decided yet, e.g. after a partial update). */
+  choices: Record<string, 'granted' | 'denied' | 'pending'>;
   method: string;
   containerId: string;
   containerVersion: number;

@@ -11,7 +11,7 @@ import { categoryFingerprints } from './fingerprint';
 /** One category's status. */
 export type Status = 'granted' | 'denied' | 'pending';
 /** How a decision was made (proof-of-consent records carry it). */
-export type Method = 'accept-all' | 'reject-all' | 'custom' | 'api' | 'consent-mode' | 'gpc';
+export type Method = 'accept-all' | 'reject-all' | 'custom' | 'api' | 'consent-mode' | 'stored' | 'other-tab';
 /** Categories whose status changed in one update. */
 export interface Change {
   granted: string[];

@@ -33,7 +33,7 @@ const docs: Record<string, string> = {
     "Default decisions before the visitor chooses; the entry whose region matches the snippet's data-region wins over one without a region.",
   'consent.defaults[].region': 'ISO 3166-1 alpha-2 or ISO 3166-2 codes, e.g. "SE" or "US-CA".',
   'consent.defaults[].categories':
-    'Category id to "granted" or "denied". Unnamed categories are denied unless always on.',
+    'Category id to "granted" or "denied". A denied or unnamed optional category is pending: its events wait for the visitor\'s decision.',
   'consent.gpc': 'Honour Global Privacy Control: marketing defaults to denied when the browser sends it.',
   'consent.cookie': "The first-party cookie that stores the visitor's decision.",
   'consent.cookie.name': 'Cookie name, e.g. "tw_consent".',
@@ -45,8 +45,10 @@ const docs: Record<string, string> = {
     'Events that arrive before a decision, kept on the device and replayed once when consent is granted.',
   'consent.queue.storage':
     '"indexeddb" keeps pending events across pages; "memory" keeps them for the current page only.',
-  'consent.queue.ttlHours': 'Pending events older than this are deleted, never replayed (default 24).',
-  'consent.queue.maxEntries': 'Most pending events kept; the oldest are dropped beyond it (default 500).',
+  'consent.queue.ttlHours':
+    'Pending events older than this are deleted, never replayed (24 is a good value).',
+  'consent.queue.maxEntries':
+    'Most pending events kept; the oldest are dropped beyond it (500 is a good value).',
   'consent.queue.maxEventBytes': 'Largest pending event kept, in bytes of JSON.',
   'consent.ui':
     'The built-in consent banner and preference centre. Set enabled to false when another consent manager drives the API.',

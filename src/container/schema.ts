@@ -2,7 +2,7 @@
  * The container schema, defined once with zod/mini: the TypeScript types, the runtime check and
  * containers/container.schema.json are all derived from it. Owns structure and per-field rules.
  * Cross-field rules (unknown categories, duplicate ids, ISO regions, SRI policy) live in rules.ts;
- * field documentation for the JSON Schema lives in schema-docs.ts so that the runtime does not ship it.
+ * field documentation for the JSON Schema lives in json-schema.ts so that the runtime does not ship it.
  */
 import * as z from 'zod/mini';
 import { SCHEMA_VERSION } from './version';
@@ -55,7 +55,7 @@ const decision = z.enum(['granted', 'denied']);
 const consentDefaults = z.strictObject({
   /** Where this default applies (from the snippet's `data-region`); absent means everywhere. */
   region: z.optional(z.array(region).check(z.minLength(1))),
-  /** Category id → default decision; categories not named are denied unless always on. */
+  /** Category id → default; a `denied` or unnamed optional category is pending (asked) until decided. */
   categories: z.record(id, decision),
 });
 

@@ -73,8 +73,11 @@ const T = {
     hours: 'timmar',
     year: 'år',
     untilReplaced: 'Tills en nyare version ersätter den',
+    untilSent: 'Tills kvittot har skickats',
     consentPurpose: 'Sparar ditt val om cookies och när du gjorde det, så att vi inte frågar igen i onödan.',
     containerPurpose: 'Sparar den senast verifierade, signerade konfigurationen så att sidan startar snabbt.',
+    recordsPurpose:
+      'Håller ett kvitto på ditt val tills det har skickats till oss, så att vi kan visa vad du valde och när.',
     queuePurpose:
       'Håller händelser som inträffar innan du har valt, så att de bara skickas om och när du samtycker. Töms om du nekar.',
   },
@@ -92,9 +95,12 @@ const T = {
     hours: 'hours',
     year: 'year',
     untilReplaced: 'Until a newer version replaces it',
+    untilSent: 'Until the receipt has been sent',
     consentPurpose:
       'Keeps your cookie choice and when you made it, so that you are not asked again needlessly.',
     containerPurpose: 'Keeps the last verified, signed configuration so that the page starts quickly.',
+    recordsPurpose:
+      'Keeps a receipt of your choice until it has been sent to us, so that we can show what you chose and when.',
     queuePurpose:
       'Holds events that happen before you choose, so that they are sent only if and when you consent. Emptied if you refuse.',
   },
@@ -175,6 +181,22 @@ export function buildDeclaration(container: Container, lang: Lang): Declaration 
       lifetimeText: t.untilReplaced,
     },
   ];
+  if (container.consent.recordEndpoint !== undefined) {
+    own.push({
+      ...item(
+        {
+          kind: 'localStorage',
+          name: 'tagwarden:records',
+          party: 'first',
+          lifetime: 'session',
+          purpose: t.recordsPurpose,
+        },
+        'tagwarden',
+      ),
+      lifetime: 'until-replaced',
+      lifetimeText: t.untilSent,
+    });
+  }
   if (queue.storage === 'indexeddb') {
     own.push(
       item(

@@ -36,17 +36,24 @@ const PROOFS = 'tagwarden:records';
  * navigation), then the rarely needed sending code, a lazy chunk, sends what is waiting.
  */
 const sendProof = (endpoint: string, record?: ConsentProof) => {
+  let unstored = record;
   try {
-    if (record)
+    if (record) {
       localStorage.setItem(
         PROOFS,
         JSON.stringify([...JSON.parse(localStorage.getItem(PROOFS) ?? '[]'), record].slice(-20)),
       );
-    else if (!localStorage.getItem(PROOFS)) return;
+      unstored = undefined; // stored: the chunk sends it from storage, exactly once
+    } else if (!localStorage.getItem(PROOFS)) return;
   } catch {
-    // Storage refused: the record can still be sent from memory below.
+    // Storage refused: the record is sent from memory below.
   }
-  import('../consent/record').then((m) => m.sendProofs(endpoint, record));
+  import('../consent/record').then(
+    (m) => m.sendProofs(endpoint, unstored),
+    () => {
+      // The chunk did not load: what is stored is sent on the next page view.
+    },
+  );
 };
 
 /** Starts tagwarden for this page; `selfUrl` is the runtime module's URL (import.meta.url). */
@@ -96,15 +103,16 @@ export function boot(selfUrl: string): TagwardenApi {
         a.queue.clear().catch(report);
       }
     }
-    if (change.granted.length) {
-      a.dispatcher.granted(change.granted).then((n) => {
-        const { dropped, expired } = a.queue.lastTake;
-        if (n || dropped || expired) emitter.emit('queue', { replayed: n, dropped, expired });
-      }, report);
-    }
+    if (change.granted.length) replay(a, change.granted);
     emitter.emit('consent', { state: a.consent.snapshot(), method });
     if (announce && (change.denied.length || change.granted.length)) channel?.postMessage('consent');
   };
+  /** Delivers, once and in order, what waits for `categories`, and says so in a `queue` record. */
+  const replay = (a: Applied, categories: string[]) =>
+    a.dispatcher.granted(categories).then((n) => {
+      const { dropped, expired } = a.queue.lastTake;
+      if (n || dropped || expired) emitter.emit('queue', { replayed: n, dropped, expired });
+    }, report);
   // Other tabs of the site hear about a decision and re-read it; the queue's single-transaction
   // take makes sure each held event is still delivered once, by whichever tab takes it first.
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('tagwarden') : undefined;
@@ -122,16 +130,13 @@ export function boot(selfUrl: string): TagwardenApi {
       if (r.unknown.length) report(new TagwardenError('consent/unknown-category', r.unknown.join(', ')));
       changed(a, r, method);
       const endpoint = a.container.consent.recordEndpoint;
-      if (endpoint) sendProof(endpoint, proof(a, method, textVersion));
+      // A decision that named no known category decided nothing: there is nothing to prove.
+      if (endpoint && a.consent.consentId) sendProof(endpoint, proof(a, method, textVersion));
     });
   const proof = (a: Applied, method: Method, textVersion: string | undefined): ConsentProof => ({
     consentId: a.consent.consentId ?? '',
     time: new Date(a.consent.decisionTime ?? Date.now()).toISOString(),
-    choices: Object.fromEntries(
-      Object.entries(a.consent.snapshot()).map(
-        ([k, v]) => [k, v === 'granted' ? 'granted' : 'denied'] as const,
-      ),
-    ),
+    choices: a.consent.snapshot(),
     method,
     containerId: a.container.id,
     containerVersion: a.container.version,
@@ -184,7 +189,7 @@ export function boot(selfUrl: string): TagwardenApi {
     on: emitter.on,
     consent: {
       get: () => applied?.consent.snapshot() ?? {},
-      update: (choices) => decide({ ...choices }, 'custom'),
+      update: (choices) => decide({ ...choices }, 'api'),
       acceptAll: () => decide('all', 'accept-all'),
       rejectAll: () => decide('none', 'reject-all'),
       get needsPrompt() {
@@ -211,7 +216,8 @@ export function boot(selfUrl: string): TagwardenApi {
     'click',
     (e) => {
       const t = e.target as Element | null;
-      if (t?.closest?.('[data-tagwarden-preferences]')) {
+      // Without an applied container with its banner on, the element's own behaviour (a link) stands.
+      if (applied?.container.consent.ui?.enabled && t?.closest?.('[data-tagwarden-preferences]')) {
         e.preventDefault();
         api.showPreferences();
       }
@@ -279,6 +285,11 @@ export function boot(selfUrl: string): TagwardenApi {
       emitter.emit('consent', { state: a.consent.snapshot(), method: 'stored' });
       for (const fn of early.splice(0)) fn();
       attach(a);
+      // Events held for categories granted since (on another page or in another tab) are delivered now.
+      const granted = a.container.consent.categories
+        .filter((c) => !c.alwaysOn && a.consent.status(c.id) === 'granted')
+        .map((c) => c.id);
+      if (granted.length) replay(a, granted);
       try {
         // Records left over from an earlier page whose send failed.
         if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint);

@@ -101,9 +101,16 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   const ctx: TagContext = { ...context, vars: lookup };
   const record = (r: TagRecord) => emitter.emit('tag', r);
 
-  /** Delivers `ev` to `tag` after the tag's previous events (per-tag order), guarded. */
-  const deliver = (tag: Tag, ev: EventContext): Promise<unknown> => {
-    const run = async () => {
+  /** Appends `step` to `tag`'s chain: a tag gets its events one after another, in order. */
+  const chain = (tag: Tag, step: () => Promise<unknown>): Promise<unknown> => {
+    const next = (chains.get(tag.id) ?? Promise.resolve()).then(step);
+    chains.set(tag.id, next);
+    return next;
+  };
+
+  /** Delivers `ev` to `tag` now (the caller keeps the order), guarded. */
+  const run = (tag: Tag, ev: EventContext) => {
+    const go = async () => {
       // Consent is checked again at delivery: a withdrawal in between wins.
       if (consent.status(tag.category) !== 'granted') {
         record({
@@ -137,10 +144,11 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         });
       }
     };
-    const next = (chains.get(tag.id) ?? Promise.resolve()).then(run);
-    chains.set(tag.id, next);
-    return next;
+    return go();
   };
+
+  /** Delivers `ev` to `tag` after the tag's previous events (per-tag order), guarded. */
+  const deliver = (tag: Tag, ev: EventContext) => chain(tag, () => run(tag, ev));
 
   /** A copy of the model paths the given tags read, so that their events keep the values of now. */
   const snapshot = (tags: Tag[], model: Record<string, unknown>) => {
@@ -203,13 +211,18 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     /** Releases, in order, the held events of tags in newly granted categories. */
     async granted(categories: string[]): Promise<number> {
       if (!categories.length) return 0;
-      const entries = await holder.take(new Set(categories));
-      const live = new Set(container.tags);
-      for (const { tag, ev } of entries) {
-        // A tag no longer in the current container receives nothing.
-        if (live.has(tag)) deliver(tag, { ...ev, replay: true });
+      const set = new Set(categories);
+      const taken = Promise.resolve(holder.take(set));
+      // Each tag's replay is one link of its chain, placed now: events that arrive while the queue
+      // is read wait behind the older, replayed ones. A tag no longer in the container gets nothing.
+      for (const tag of container.tags) {
+        if (!set.has(tag.category)) continue;
+        chain(tag, async () => {
+          for (const h of await taken.catch(() => []))
+            if (h.tag === tag) await run(tag, { ...h.ev, replay: true });
+        });
       }
-      return entries.length;
+      return (await taken).length;
     },
 
     /** Drops held events of newly denied categories and revokes their tags. Returns true when a running script could not be stopped. */

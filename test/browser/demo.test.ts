@@ -312,7 +312,9 @@ describe('the demo site, as a visitor sees it', () => {
     ]);
     expect(requests.filter((r) => r.url === `${localhost}/vendor/insight.js`)).toHaveLength(1);
     const calls = await waitForMatching(preview.app.records, 'insight', () => true, 4, 5000);
-    expect(calls.map((c) => (JSON.parse(String(c.body)) as { event: string }).event)).toEqual([
+    // The calls were made in event order (the tag records above); separate keepalive requests may
+    // reach the collector in any order.
+    expect(calls.map((c) => (JSON.parse(String(c.body)) as { event: string }).event).sort()).toEqual([
       'page_view',
       'page_view',
       'page_view',
@@ -361,6 +363,10 @@ describe('the demo site, as a visitor sees it', () => {
         rows.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
       );
     await expect.poll(async () => (await collected()).length, { timeout: 5000 }).toBeGreaterThan(10);
+    // The panel polls once a second: wait until it has shown everything the collectors hold.
+    await expect
+      .poll(async () => (await collected()).filter((r) => r[1] === 'appinsights').length, { timeout: 5000 })
+      .toBe(envelopes().length);
     const rows = await collected();
     const of = (kind: string) => rows.filter((r) => r[1] === kind).map((r) => r[2] ?? '');
     expect(of('pixel').filter((s) => s.includes('"tag":"ads"'))).toHaveLength(records('pixel').length);

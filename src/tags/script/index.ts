@@ -30,12 +30,13 @@ function load(tag: ScriptTag, ctx: TagContext): Promise<void> {
         );
       s.src = ctx.scriptUrl(tag.settings.src) as string;
       head().appendChild(s);
-    }).then(() => {
-      if (tag.settings.init) call(tag.settings.init, () => undefined);
     });
-    // A failed load may be retried by a later event.
+    // A failed load may be retried by a later event; a loaded script is never inserted again.
     p.catch(() => loads.delete(tag.id));
     loads.set(tag.id, p);
+    // `init` runs once after the load; if it throws, that event fails, the script stays loaded.
+    const init = tag.settings.init;
+    if (init) p = p.then(() => void call(init, () => undefined));
   }
   return p;
 }

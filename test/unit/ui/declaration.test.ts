@@ -48,10 +48,10 @@ describe('cookie declaration', () => {
     }
   });
 
-  it("lists tagwarden's own necessary storage: the consent cookie, the stored container and the queue", () => {
+  it("lists tagwarden's own necessary storage: the consent cookie, the stored container, the consent receipts and the queue", () => {
     const { el } = render();
     const own = el.querySelector('section[data-category="tagwarden"] table') as HTMLTableElement;
-    expect(rowNames(own)).toEqual(['tw_consent', 'tagwarden:container:*', 'tagwarden']);
+    expect(rowNames(own)).toEqual(['tw_consent', 'tagwarden:container:*', 'tagwarden:records', 'tagwarden']);
     expect(own.textContent).toContain('180 dagar');
     expect(own.textContent).toContain('Förstapart');
   });
