@@ -4,8 +4,10 @@
 // fires exactly its categories, keyboard-only use, axe-core, layout shift, reduced motion and
 // English. `UPDATE_SCREENSHOTS=1` also writes docs/screenshots/*.png.
 // Run `npx rollup -c` first: the pages load dist/runtime.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContextOptions, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -729,16 +731,20 @@ test('the UI chunk, styles included, with the shared chunks it imports, stays wi
   expect(total(ui[0]!)).toBeLessThanOrEqual(8 * 1024);
 });
 
-describe.runIf(process.env.UPDATE_SCREENSHOTS === '1')('screenshots (UPDATE_SCREENSHOTS=1)', () => {
-  test.each(['sv', 'en'] as const)('writes the banner and the preference centre in %s', async (lang) => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
+// The screenshots in docs/ are taken by this test: every run renders them (into a temp folder) and
+// checks they are full-size PNGs; UPDATE_SCREENSHOTS=1 writes them to docs/screenshots instead.
+describe('screenshots', () => {
+  test.each(['sv', 'en'] as const)('renders the banner and the preference centre in %s', async (lang) => {
+    const dir =
+      process.env.UPDATE_SCREENSHOTS === '1' ? SCREENSHOTS : mkdtempSync(join(tmpdir(), 'tw-shots-'));
+    mkdirSync(dir, { recursive: true });
     for (const [viewport, suffix] of [
       [{ width: 1280, height: 720 }, ''],
       [{ width: 390, height: 844 }, '-mobile'],
     ] as const) {
       const ui = await openUi({ lang, context: { viewport, reducedMotion: 'reduce' } });
       await dialog(ui.page).waitFor();
-      await ui.page.screenshot({ path: `${SCREENSHOTS}banner-${lang}${suffix}.png` });
+      const banner = await ui.page.screenshot({ path: `${dir}/banner-${lang}${suffix}.png` });
       // On the desktop, tall enough to show every category and purpose without scrolling.
       if (!suffix) await ui.page.setViewportSize({ width: viewport.width, height: 1340 });
       await btn(ui.page, lang === 'sv' ? 'Inställningar' : 'Settings').click();
@@ -747,7 +753,11 @@ describe.runIf(process.env.UPDATE_SCREENSHOTS === '1')('screenshots (UPDATE_SCRE
         .getByRole('switch', { name: lang === 'sv' ? 'Analys' : 'Analytics', exact: true })
         .click();
       await ui.page.mouse.move(0, 0);
-      await ui.page.screenshot({ path: `${SCREENSHOTS}preferences-${lang}${suffix}.png` });
+      const prefs = await ui.page.screenshot({ path: `${dir}/preferences-${lang}${suffix}.png` });
+      for (const png of [banner, prefs]) {
+        expect(png.subarray(1, 4).toString()).toBe('PNG');
+        expect(png.readUInt32BE(16)).toBe(viewport.width); // IHDR width
+      }
     }
   });
 });
