@@ -233,7 +233,8 @@ export function boot(selfUrl: string): TagwardenApi {
     const queueModule = import('../queue/index');
     const keys = await importPublicKeys(config.keys);
     if (!keys.length) throw new TagwardenError('container/no-keys');
-    const { container } = await loadContainer({ config, keys, check: await check, now: Date.now(), report });
+    const { container } = await loadContainer({ config, keys, check, now: Date.now(), report });
+    performance.mark?.('tagwarden:verified');
     const consent = createConsent(container, {
       region: config.region,
       gpc: (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true,
@@ -284,6 +285,7 @@ export function boot(selfUrl: string): TagwardenApi {
       applied = a;
       emitter.emit('consent', { state: a.consent.snapshot(), method: 'stored' });
       for (const fn of early.splice(0)) fn();
+      performance.mark?.('tagwarden:applied');
       attach(a);
       // Events held for categories granted since (on another page or in another tab) are delivered now.
       const granted = a.container.consent.categories

@@ -24,7 +24,8 @@ const FETCH_TIMEOUT_MS = 10_000;
 export interface LoadOptions {
   config: RuntimeConfig;
   keys: PinnedKey[];
-  check: (json: unknown) => Container;
+  /** The schema check, still loading: the download starts before it is ready. */
+  check: Promise<(json: unknown) => Container>;
   now: number;
   /** Reports a problem that does not stop loading (a failed background refresh, storage errors). */
   report: (e: unknown) => void;
@@ -34,10 +35,15 @@ export interface LoadOptions {
 export async function loadContainer(o: LoadOptions): Promise<Verified> {
   const key = `tagwarden:container:${o.config.container}`;
   const stored = read(key, o.report);
+  // One download, started at once, in parallel with the schema chunk: it is the refresh when the
+  // stored container is good, and the container itself otherwise.
+  const fresh = download(o.config.container);
+  fresh.catch(() => {}); // its failure is reported where it is awaited
+  const check = await o.check;
   const verify = (text: string, last: Stored | undefined) =>
     verifyContainer(text, {
       keys: o.keys,
-      check: o.check,
+      check,
       origin: location.origin,
       id: o.config.id,
       minVersion: o.config.minVersion,
@@ -51,7 +57,7 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
     try {
       const v = await verify(stored.env, undefined);
       // Refresh for the next page view; this page keeps the container it started with.
-      download(o.config.container)
+      fresh
         .then(async (env) => {
           if (env === stored.env) return;
           const fresh = await verify(env, stored);
@@ -63,7 +69,7 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
       o.report(e); // expired or no longer acceptable: fall through to the network, keeping its floor
     }
   }
-  const env = await download(o.config.container);
+  const env = await fresh;
   const v = await verify(env, stored);
   save(v, env);
   return v;

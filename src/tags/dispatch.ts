@@ -7,7 +7,8 @@
 
 import type { ConsentState } from '../consent/state';
 import type { Container, Tag } from '../container/schema';
-import { getPath, setPath } from '../datalayer/path';
+import { isUnsafeSegment } from '../datalayer/path';
+import { eventId } from '../lib/event-id';
 import type { Emitter, TagRecord } from '../runtime/emitter';
 import { tagMatches } from '../triggers/match';
 import { type Lookup, references } from '../triggers/template';
@@ -78,7 +79,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   // Index tags by event name once; `*` tags are checked for every event. Container order is kept.
   const byEvent = new Map<string, Tag[]>();
   const any: Tag[] = [];
-  const modelPaths = new Map<Tag, string[]>();
+  // The model paths each tag's settings read, split once: `dl.ecommerce.value` → ['ecommerce', 'value'].
+  const modelPaths = new Map<Tag, string[][]>();
   for (const tag of container.tags) {
     const names = new Set<string>();
     for (const t of [...tag.triggers])
@@ -87,7 +89,10 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     else for (const n of names) byEvent.set(n, [...(byEvent.get(n) ?? []), tag]);
     modelPaths.set(
       tag,
-      [...references(tag.settings)].filter((r) => r.startsWith('dl.')).map((r) => r.slice(3)),
+      [...references(tag.settings)]
+        .filter((r) => r.startsWith('dl.'))
+        .map((r) => r.slice(3).split('.'))
+        .filter((path) => !path.some(isUnsafeSegment)),
     );
   }
   const order = new Map(container.tags.map((t, i) => [t, i]));
@@ -154,9 +159,23 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   const snapshot = (tags: Tag[], model: Record<string, unknown>) => {
     const snap: Record<string, unknown> = {};
     for (const tag of tags) {
-      for (const p of modelPaths.get(tag)!) {
-        const v = getPath(model, p);
-        if (v !== undefined && getPath(snap, p) === undefined) setPath(snap, p, copy(v));
+      for (const path of modelPaths.get(tag)!) {
+        let from: unknown = model;
+        let to = snap;
+        for (let i = 0; i < path.length && from != null; i++) {
+          const k = path[i]!;
+          // Own data only: the model holds sanitised plain data, with no unsafe keys.
+          from = Object.hasOwn(from, k) ? (from as Record<string, unknown>)[k] : undefined;
+          if (from === undefined) break;
+          // The whole value at the end of a path (replacing a partial copy a longer path made).
+          if (i === path.length - 1) to[k] = copy(from);
+          else {
+            const next = to[k];
+            // An already copied value wins; otherwise descend into (or start) the matching container.
+            if (next !== undefined && (typeof next !== 'object' || next === null)) break;
+            to = (next as Record<string, unknown>) ?? (to[k] = Array.isArray(from) ? [] : {});
+          }
+        }
       }
     }
     return snap;
@@ -171,7 +190,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           ? [...named, ...any].sort((a, b) => order.get(a)! - order.get(b)!)
           : (named ?? any);
       if (!candidates.length) return undefined;
-      const ev: EventContext = { name, id: crypto.randomUUID(), time: Date.now(), model, page: pageInfo() };
+      const ev: EventContext = { name, id: eventId(), time: Date.now(), model, page: pageInfo() };
       const get = lookup(ev);
       const granted: Tag[] = [];
       const pending: Tag[] = [];
@@ -195,15 +214,16 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       const at: EventContext = { ...ev, model: snapshot([...granted, ...pending], model) };
       if (pending.length) {
         holder.hold(pending.map((tag) => ({ tag, ev: at })));
-        for (const tag of pending) {
-          record({
-            tagId: tag.id,
-            event: name,
-            eventId: ev.id,
-            status: 'queued',
-            reason: `${tag.category} undecided`,
-          });
-        }
+        if (emitter.has('tag'))
+          for (const tag of pending) {
+            record({
+              tagId: tag.id,
+              event: name,
+              eventId: ev.id,
+              status: 'queued',
+              reason: `${tag.category} undecided`,
+            });
+          }
       }
       return granted.length ? Promise.all(granted.map((tag) => deliver(tag, at))) : undefined;
     },

@@ -31,14 +31,37 @@ export interface EventContext {
 
 /** Captures the page facts now. */
 export function pageInfo(): PageInfo {
-  return {
-    url: location.href,
-    path: location.pathname,
-    hostname: location.hostname,
-    referrer: document.referrer,
-    title: document.title,
-  };
+  // Every event needs these and Location's getters are slow, so they are read once per URL: the
+  // cache is dropped on every same-document navigation (a title changed without one shows from
+  // the next navigation on).
+  if (!page) {
+    if (!watching) {
+      watching = true;
+      for (const m of ['pushState', 'replaceState'] as const) {
+        const original = history[m];
+        history[m] = function (this: History, ...args: Parameters<History['pushState']>) {
+          page = undefined;
+          return original.apply(this, args);
+        };
+      }
+      const forget = () => {
+        page = undefined;
+      };
+      addEventListener('popstate', forget);
+      addEventListener('hashchange', forget);
+    }
+    page = {
+      url: location.href,
+      path: location.pathname,
+      hostname: location.hostname,
+      referrer: document.referrer,
+      title: document.title,
+    };
+  }
+  return page;
 }
+let page: PageInfo | undefined;
+let watching = false;
 
 /** The value of variable `name` for `ev`; `consent` supplies `consent.<category>`. */
 export function getVariable(name: string, ev: EventContext, consent?: (category: string) => string): unknown {

@@ -8,12 +8,14 @@ import { demoContainer } from '../demo-container';
 
 // A recording plugin stands in for every tag type: the dispatcher's decisions are what is tested here.
 const delivered: { tag: string; event: string; id: string; value: unknown; replay: boolean }[] = [];
+const snapshots: { tag: string; model: Record<string, unknown> }[] = [];
 const revoked: string[] = [];
 let failFor = '';
 vi.mock('../../../src/tags/registry', () => ({
   loadPlugin: async () => ({
     fire(tag: Tag, ev: EventContext) {
       if (tag.id === failFor) throw new Error('vendor bug');
+      snapshots.push({ tag: tag.id, model: ev.model });
       delivered.push({
         tag: tag.id,
         event: ev.name,
@@ -144,5 +146,33 @@ describe('tag dispatch with consent already granted', () => {
     (model.ecommerce as { value: number }).value = 2;
     await Promise.all([first, d.event('add_to_cart', model)]);
     expect(delivered.filter((x) => x.tag === 'ads-conversion').map((x) => x.value)).toEqual([1, 2]);
+  });
+});
+
+describe('model snapshots', () => {
+  it('a tag reading a whole object and one of its fields gets the whole object, and a __proto__ path pollutes nothing', async () => {
+    delivered.length = 0;
+    snapshots.length = 0;
+    for (const c of document.cookie.split('; ')) document.cookie = `${c.split('=')[0]}=; max-age=0; path=/`;
+    const container = demoContainer();
+    const ads = container.tags.find((t) => t.id === 'ads-conversion')!;
+    if (ads.type !== 'pixel') throw new Error('the demo ads tag is a pixel');
+    // Longer path first, then its parent, then a hostile one: the parent's whole value must win.
+    ads.settings.url = '/p?v={{dl.ecommerce.value}}&all={{dl.ecommerce}}&x={{dl.__proto__.polluted}}';
+    const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
+    const d = createDispatcher({
+      container,
+      consent,
+      emitter: createEmitter(),
+      holder: memoryHolder(),
+      context: { nonce: '', scriptUrl: (u) => u, push: () => {}, report: () => {} },
+    });
+    consent.all(true);
+    const model: Record<string, unknown> = { ecommerce: { value: 7, currency: 'SEK', items: [{ id: 'a' }] } };
+    await d.event('add_to_cart', model);
+    const got = snapshots.find((x) => x.tag === 'ads-conversion');
+    expect(got?.model).toEqual({ ecommerce: { value: 7, currency: 'SEK', items: [{ id: 'a' }] } });
+    expect(got?.model.ecommerce).not.toBe(model.ecommerce); // a copy, not the live object
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
