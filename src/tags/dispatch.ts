@@ -173,7 +173,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
             const next = to[k];
             // An already copied value wins; otherwise descend into (or start) the matching container.
             if (next !== undefined && (typeof next !== 'object' || next === null)) break;
-            to = (next as Record<string, unknown>) ?? (to[k] = Array.isArray(from) ? [] : {});
+            if (next === undefined) to[k] = Array.isArray(from) ? [] : {};
+            to = to[k] as Record<string, unknown>;
           }
         }
       }
