@@ -229,11 +229,16 @@ export function boot(selfUrl: string): TagwardenApi {
     if (!globalThis.crypto?.subtle) throw new TagwardenError('container/insecure-context');
     const config = readConfig(selfUrl);
     nonce = config.nonce;
-    const check = import('./schema-check').then((m) => m.checkContainer);
     const queueModule = import('../queue/index');
     const keys = await importPublicKeys(config.keys);
     if (!keys.length) throw new TagwardenError('container/no-keys');
-    const { container } = await loadContainer({ config, keys, check, now: Date.now(), report });
+    const { container } = await loadContainer({
+      config,
+      keys,
+      loadCheck: () => import('./schema-check').then((m) => m.checkContainer),
+      now: Date.now(),
+      report,
+    });
     performance.mark?.('tagwarden:verified');
     const consent = createConsent(container, {
       region: config.region,

@@ -24,8 +24,8 @@ const FETCH_TIMEOUT_MS = 10_000;
 export interface LoadOptions {
   config: RuntimeConfig;
   keys: PinnedKey[];
-  /** The schema check, still loading: the download starts before it is ready. */
-  check: Promise<(json: unknown) => Container>;
+  /** Loads the schema check (a lazy chunk); called only for bytes not verified on this device before. */
+  loadCheck: () => Promise<(json: unknown) => Container>;
   now: number;
   /** Reports a problem that does not stop loading (a failed background refresh, storage errors). */
   report: (e: unknown) => void;
@@ -35,15 +35,17 @@ export interface LoadOptions {
 export async function loadContainer(o: LoadOptions): Promise<Verified> {
   const key = `tagwarden:container:${o.config.container}`;
   const stored = read(key, o.report);
-  // One download, started at once, in parallel with the schema chunk: it is the refresh when the
-  // stored container is good, and the container itself otherwise.
+  // One download, started at once: it is the refresh when the stored container is good, and the
+  // container itself otherwise (then the schema chunk loads beside it).
   const fresh = download(o.config.container);
   fresh.catch(() => {}); // its failure is reported where it is awaited
-  const check = await o.check;
-  const verify = (text: string, last: Stored | undefined) =>
+  let check: Promise<(json: unknown) => Container> | undefined;
+  const schemaCheck = () => (check ??= o.loadCheck());
+  if (!stored) schemaCheck();
+  const verify = async (text: string, last: Stored | undefined, schema: (json: unknown) => Container) =>
     verifyContainer(text, {
       keys: o.keys,
-      check,
+      check: schema,
       origin: location.origin,
       id: o.config.id,
       minVersion: o.config.minVersion,
@@ -55,13 +57,15 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
 
   if (stored) {
     try {
-      const v = await verify(stored.env, undefined);
+      // These exact bytes passed the schema check when they were stored; the signature, origin,
+      // version and expiry are checked again, every time. Skipping zod here spares repeat views its cost.
+      const v = await verify(stored.env, undefined, (json) => json as Container);
       // Refresh for the next page view; this page keeps the container it started with.
       fresh
         .then(async (env) => {
           if (env === stored.env) return;
-          const fresh = await verify(env, stored);
-          if (fresh.container.version > stored.version) save(fresh, env);
+          const next = await verify(env, stored, await schemaCheck());
+          if (next.container.version > stored.version) save(next, env);
         })
         .catch(o.report);
       return v;
@@ -69,8 +73,9 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
       o.report(e); // expired or no longer acceptable: fall through to the network, keeping its floor
     }
   }
+  const schema = schemaCheck();
   const env = await fresh;
-  const v = await verify(env, stored);
+  const v = await verify(env, stored, await schema);
   save(v, env);
   return v;
 }
