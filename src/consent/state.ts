@@ -11,7 +11,15 @@ import { categoryFingerprints } from './fingerprint';
 /** One category's status. */
 export type Status = 'granted' | 'denied' | 'pending';
 /** How a decision was made (proof-of-consent records carry it). */
-export type Method = 'accept-all' | 'reject-all' | 'custom' | 'api' | 'consent-mode' | 'stored' | 'other-tab';
+export type Method =
+  | 'accept-all'
+  | 'reject-all'
+  | 'custom'
+  | 'api'
+  | 'consent-mode'
+  | 'gpc'
+  | 'stored'
+  | 'other-tab';
 /** Categories whose status changed in one update. */
 export interface Change {
   granted: string[];
@@ -61,10 +69,17 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
   let consentId: string | undefined;
   let decisionTime: number | undefined;
   /** Reads the stored decision; it counts for a category under the same revision and fingerprint only. */
-  const load = () => {
-    const stored = readDecision(consent.cookie.name);
+  let last: StoredDecision | undefined;
+  const load = (given?: StoredDecision) => {
+    const stored = given ?? readDecision(consent.cookie.name);
     decided = {};
-    if (stored && stored !== 'bad' && stored.revision === consent.revision) {
+    if (
+      stored &&
+      stored !== 'bad' &&
+      stored.revision === consent.revision &&
+      stored.choices &&
+      stored.fingerprints
+    ) {
       consentId = stored.id;
       decisionTime = stored.time;
       for (const id of optional) {
@@ -110,6 +125,8 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     get needsPrompt() {
       return optional.some((id) => decided[id] === undefined);
     },
+    /** True when the visitor (or a recorded signal) decided category `id`. */
+    decided: (id: string) => decided[id] !== undefined,
     get consentId() {
       return consentId;
     },
@@ -143,12 +160,18 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
           fingerprints: Object.fromEntries(Object.keys(decided).map((k) => [k, fingerprints[k]!])),
         };
         writeDecision(consent.cookie, record);
+        last = record;
       }
       return { ...change, unknown };
     },
     /** Re-reads the stored decision (another tab decided) and returns what changed; stores nothing. */
-    reload(): Change {
-      return changing(load);
+    reload(decision?: StoredDecision): Change {
+      // Another tab sends its decision along: another renderer's view of the cookie may lag behind.
+      return changing(() => load(decision));
+    },
+    /** The decision this page stored last (sent to the site's other tabs). */
+    get lastDecision() {
+      return last;
     },
     /** All optional categories at once. */
     all(granted: boolean) {

@@ -105,7 +105,8 @@ export function boot(selfUrl: string): TagwardenApi {
     }
     if (change.granted.length) replay(a, change.granted);
     emitter.emit('consent', { state: a.consent.snapshot(), method });
-    if (announce && (change.denied.length || change.granted.length)) channel?.postMessage('consent');
+    if (announce && (change.denied.length || change.granted.length))
+      channel?.postMessage(a.consent.lastDecision ?? null);
   };
   /** Delivers, once and in order, what waits for `categories`, and says so in a `queue` record. */
   const replay = (a: Applied, categories: string[]) =>
@@ -117,7 +118,8 @@ export function boot(selfUrl: string): TagwardenApi {
   // take makes sure each held event is still delivered once, by whichever tab takes it first.
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('tagwarden') : undefined;
   if (channel) {
-    channel.onmessage = () => whenApplied((a) => changed(a, a.consent.reload(), 'other-tab', false));
+    channel.onmessage = (e: MessageEvent) =>
+      whenApplied((a) => changed(a, a.consent.reload(e.data ?? undefined), 'other-tab', false));
   }
   const decide = (choices: Record<string, boolean> | 'all' | 'none', method: Method, textVersion?: string) =>
     whenApplied((a) => {
@@ -297,6 +299,15 @@ export function boot(selfUrl: string): TagwardenApi {
         .filter((c) => !c.alwaysOn && a.consent.status(c.id) === 'granted')
         .map((c) => c.id);
       if (granted.length) replay(a, granted);
+      // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
+      // (cookie and proof of consent with method `gpc`); an explicit grant later still wins.
+      if (
+        a.consent.gpc &&
+        a.container.consent.categories.some((c) => c.id === 'marketing') &&
+        !a.consent.decided('marketing')
+      ) {
+        decide({ marketing: false }, 'gpc');
+      }
       try {
         // Records left over from an earlier page whose send failed.
         if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint);

@@ -140,10 +140,40 @@ describe('the durable queue', () => {
     await a.page.evaluate(() => window.tagwarden.consent.acceptAll());
     // The other tab hears about it and fires its new events at once.
     await b.page.waitForFunction(() => window.tagwarden.consent.get().analytics === 'granted');
+
     await waitForMatching(fx.site.records, 'pixel', (r) => r.query?.tag === 'ads', 4, 10_000);
     await a.page.waitForTimeout(800);
     const eids = adsPixels().map((p) => p.query?.eid);
     expect(eids.sort()).toEqual([...idsA, ...idsB].sort());
     expect(new Set(eids).size).toBe(eids.length);
+  });
+});
+
+describe('Global Privacy Control', () => {
+  test('is recorded once as a refusal of marketing, with a proof-of-consent record, and marketing events never fire', async () => {
+    const probe = await fx.site.newPage();
+    await probe.context.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {
+        get: () => true,
+        configurable: true,
+      }),
+    );
+    const s = await shop(probe);
+    await s.ready();
+    const [proof] = await waitForMatching(fx.site.records, 'consent', () => true, 1);
+    expect(proof?.body).toMatchObject({
+      method: 'gpc',
+      choices: { marketing: 'denied', 'marketing.advertising': 'denied' },
+    });
+    expect((proof?.body as { choices: Record<string, string> }).choices.analytics).toBe('pending');
+    // Still asked about the rest; marketing events are blocked, not queued.
+    expect(await s.page.evaluate(() => window.tagwarden.consent.needsPrompt)).toBe(true);
+    await s.page.click('#add-to-cart');
+    await s.waitForTags({ tagId: 'ads-conversion', event: 'add_to_cart', status: 'blocked' }, 1);
+    // A second page view records nothing new.
+    await s.reload();
+    await s.ready();
+    await s.page.waitForTimeout(300);
+    expect(fx.site.records.list('consent')).toHaveLength(1);
   });
 });
