@@ -165,7 +165,7 @@ describe('Global Privacy Control', () => {
       method: 'gpc',
       choices: { marketing: 'denied', 'marketing.advertising': 'denied' },
     });
-    expect((proof?.body as { choices: Record<string, string> }).choices.analytics).toBe('pending');
+    expect((proof!.body as { choices: Record<string, string> }).choices.analytics).toBe('pending');
     // Still asked about the rest; marketing events are blocked, not queued.
     expect(await s.page.evaluate(() => window.tagwarden.consent.needsPrompt)).toBe(true);
     await s.page.click('#add-to-cart');
