@@ -30,6 +30,7 @@ import {
 import { policyCommand } from '../policy/command';
 import { renderSnippet } from '../snippet/render';
 import { help } from './help-text';
+import { InputError, parseJson, readBytes, UsageError } from './input';
 
 z.config(en());
 
@@ -38,11 +39,6 @@ export interface Io {
   out(line: string): void;
   err(line: string): void;
 }
-
-/** A usage mistake: printed with a pointer to --help, exit code 2. */
-class UsageError extends Error {}
-/** An input that is invalid or fails verification: printed as is, exit code 1. */
-class InputError extends Error {}
 
 type Handler = (args: string[], io: Io) => Promise<number>;
 
@@ -116,32 +112,6 @@ function parse<O extends ParseArgsOptionsConfig>(args: string[], options: O, pos
   }
 }
 
-async function readText(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code})`);
-  }
-}
-
-/** Decodes file bytes as strict UTF-8 JSON without a BOM, or explains in one line. */
-function parseJson(path: string, bytes: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new InputError(`${path}: (root): not valid UTF-8`);
-  }
-  if (text.charCodeAt(0) === 0xfeff)
-    throw new InputError(`${path}: (root): starts with a byte order mark; save it as UTF-8 without BOM`);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: (root): invalid JSON: ${(e as Error).message}`);
-  }
-}
-
 async function keygen(args: string[], io: Io) {
   const { values } = parse(args, { out: { type: 'string' }, name: { type: 'string' } }, false);
   if (!values.out) throw new UsageError('--out <dir> is required');
@@ -163,7 +133,7 @@ async function validate(args: string[], io: Io) {
   for (const path of positionals) {
     let json: unknown;
     try {
-      json = parseJson(path, await readText(path));
+      json = parseJson(path, await readBytes(path));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       io.err(e.message);
@@ -194,7 +164,7 @@ async function sign(args: string[], io: Io) {
   if (!path || extra !== undefined) throw new UsageError('name exactly one container file');
   if (!values.key?.length) throw new UsageError('--key <private.key> is required');
   if (!values.out) throw new UsageError('--out <signed.json> is required');
-  const bytes = new Uint8Array(await readText(path));
+  const bytes = new Uint8Array(await readBytes(path));
   const { container, problems } = validateContainer(parseJson(path, bytes));
   if (!container) {
     for (const p of problems.filter((q) => q.severity === 'error'))
@@ -202,7 +172,7 @@ async function sign(args: string[], io: Io) {
     throw new InputError(`${path} is invalid; not signed`);
   }
   if (values.previous) {
-    const prev = previousVersion(values.previous, await readText(values.previous));
+    const prev = previousVersion(values.previous, await readBytes(values.previous));
     if (prev.id === container.id && container.version <= prev.version) {
       throw new InputError(
         `version ${container.version} is not above the previously published ${prev.version}; raise "version"`,
@@ -244,7 +214,7 @@ async function verify(args: string[], io: Io) {
   if (!path || extra !== undefined) throw new UsageError('name exactly one signed container');
   if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
   const keys = await importPublicKeys(await Promise.all(values.pub.map(readPublicKeyText)));
-  const text = (await readText(path)).toString('utf8');
+  const text = (await readBytes(path)).toString('utf8');
   const v = await verifyContainer(text, {
     keys,
     check: checkContainer,
@@ -291,7 +261,7 @@ async function snippet(args: string[], io: Io) {
   if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
   const runtimeFile =
     values['runtime-file'] ?? fileURLToPath(new URL('../runtime/tagwarden.js', import.meta.url));
-  const runtime = await readText(runtimeFile);
+  const runtime = await readBytes(runtimeFile);
   const keys = [
     ...new Set(await Promise.all(values.pub.map(async (p) => publicKeyBase64(await readPublicKeyText(p))))),
   ];
@@ -339,7 +309,7 @@ async function serve(args: string[], io: Io) {
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!/^\d+$/.test(values.port ?? '0') || port > 65535)
     throw new UsageError('--port takes a port number (0 picks a free one)');
-  const { container, problems } = validateContainer(parseJson(path, await readText(path)));
+  const { container, problems } = validateContainer(parseJson(path, await readBytes(path)));
   if (!container) {
     for (const p of problems.filter((q) => q.severity === 'error'))
       io.err(`${path}: ${formatPath(p.path)}: ${p.message}`);

@@ -4,8 +4,9 @@
  * Follows the CLI's conventions (cli/app.ts) but handles its own errors and returns the exit code:
  * 0 written, 1 unreadable or invalid container (one line per problem) or failed write, 2 usage error.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { InputError, parseJson, readBytes, UsageError } from '../cli/input';
 import { formatPath, validateContainer } from '../container/validate';
 import type { Lang } from '../declaration/build';
 import { type PolicyFormat, renderPolicy } from './render';
@@ -27,11 +28,6 @@ Validates the container first and refuses an invalid one.
   --format html|md     a standalone HTML document, or Markdown for a site generator
   --out <file>         write to <file> instead of standard output
   --site-name <text>   the site's name for the title and introduction (default: "this website")`;
-
-/** A usage mistake: printed with a pointer to --help, exit code 2. */
-class UsageError extends Error {}
-/** An input that is unreadable or invalid: printed as is, exit code 1. */
-class InputError extends Error {}
 
 const OPTIONS = {
   lang: { type: 'string' },
@@ -105,30 +101,4 @@ function oneOf<T extends string>(value: string | undefined, flag: string, allowe
   if (!(allowed as readonly string[]).includes(value))
     throw new UsageError(`${flag} must be ${list} (got "${value}")`);
   return value as T;
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code})`);
-  }
-}
-
-/** Decodes file bytes as strict UTF-8 JSON without a BOM, or explains in one line (as `validate` does). */
-function parseJson(path: string, bytes: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new InputError(`${path}: (root): not valid UTF-8`);
-  }
-  if (text.charCodeAt(0) === 0xfeff)
-    throw new InputError(`${path}: (root): starts with a byte order mark; save it as UTF-8 without BOM`);
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: (root): invalid JSON: ${(e as Error).message}`);
-  }
 }
