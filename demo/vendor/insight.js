@@ -2,7 +2,9 @@
 // tagwarden loads it pinned by SRI; it reports to the collector on its own origin and keeps a
 // campaign marker in localStorage, which tagwarden deletes when the visitor withdraws consent.
 (() => {
-  const origin = new URL(document.currentScript.src).origin;
+  // A page may clobber document.currentScript (<form name="currentScript">): find our element safely.
+  const current = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript').get.call(document);
+  const origin = new URL(current ? current.src : location.href).origin;
   const send = (body) =>
     fetch(`${origin}/collect/insight`, {
       method: 'POST',
