@@ -4,6 +4,7 @@
  * Owns the event context a tag receives (also what the queue stores) and name resolution.
  */
 import { getPath } from '../datalayer/path';
+import { navigations } from '../lib/navigation';
 
 /** Page facts captured when the event happened. */
 export interface PageInfo {
@@ -31,25 +32,11 @@ export interface EventContext {
 
 /** Captures the page facts now. */
 export function pageInfo(): PageInfo {
-  // Every event needs these and Location's getters are slow, so they are read once per URL: the
-  // cache is dropped on every same-document navigation (a title changed without one shows from
-  // the next navigation on).
-  if (!page) {
-    if (!watching) {
-      watching = true;
-      for (const m of ['pushState', 'replaceState'] as const) {
-        const original = history[m];
-        history[m] = function (this: History, ...args: Parameters<History['pushState']>) {
-          page = undefined;
-          return original.apply(this, args);
-        };
-      }
-      const forget = () => {
-        page = undefined;
-      };
-      addEventListener('popstate', forget);
-      addEventListener('hashchange', forget);
-    }
+  // Every event needs these and Location's getters are slow, so they are read again only after a
+  // same-document navigation (a title changed without one shows from the next navigation on).
+  const at = navigations();
+  if (!page || pageAt !== at) {
+    pageAt = at;
     page = {
       url: location.href,
       path: location.pathname,
@@ -61,7 +48,7 @@ export function pageInfo(): PageInfo {
   return page;
 }
 let page: PageInfo | undefined;
-let watching = false;
+let pageAt = 0;
 
 /** The value of variable `name` for `ev`; `consent` supplies `consent.<category>`. */
 export function getVariable(name: string, ev: EventContext, consent?: (category: string) => string): unknown {
