@@ -74,12 +74,15 @@ const T = {
     year: 'år',
     untilReplaced: 'Tills en nyare version ersätter den',
     untilSent: 'Tills kvittot har skickats',
+    untilNextPage: 'Tills nästa sida har lagt dem i databasen',
     consentPurpose: 'Sparar ditt val om cookies och när du gjorde det, så att vi inte frågar igen i onödan.',
     containerPurpose: 'Sparar den senast verifierade, signerade konfigurationen så att sidan startar snabbt.',
     recordsPurpose:
       'Håller ett kvitto på ditt val tills det har skickats till oss, så att vi kan visa vad du valde och när.',
     queuePurpose:
       'Håller händelser som inträffar innan du har valt, så att de bara skickas om och när du samtycker. Töms om du nekar.',
+    spillPurpose:
+      'Håller de senaste väntande händelserna när du lämnar en sida innan de hunnit sparas i databasen. Töms om du nekar.',
   },
   en: {
     cookie: 'Cookie',
@@ -96,6 +99,7 @@ const T = {
     year: 'year',
     untilReplaced: 'Until a newer version replaces it',
     untilSent: 'Until the receipt has been sent',
+    untilNextPage: 'Until the next page has moved them into the database',
     consentPurpose:
       'Keeps your cookie choice and when you made it, so that you are not asked again needlessly.',
     containerPurpose: 'Keeps the last verified, signed configuration so that the page starts quickly.',
@@ -103,6 +107,8 @@ const T = {
       'Keeps a receipt of your choice until it has been sent to us, so that we can show what you chose and when.',
     queuePurpose:
       'Holds events that happen before you choose, so that they are sent only if and when you consent. Emptied if you refuse.',
+    spillPurpose:
+      'Holds the last waiting events when you leave a page before they were saved in the database. Emptied if you refuse.',
   },
 } as const;
 
@@ -209,6 +215,20 @@ export function buildDeclaration(container: Container, lang: Lang): Declaration 
         },
         'tagwarden',
       ),
+      {
+        ...item(
+          {
+            kind: 'localStorage',
+            name: 'tagwarden:queue:*',
+            party: 'first',
+            lifetime: 'session',
+            purpose: t.spillPurpose,
+          },
+          'tagwarden',
+        ),
+        lifetime: 'until-replaced',
+        lifetimeText: t.untilNextPage,
+      },
     );
   }
   return {

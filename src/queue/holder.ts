@@ -55,6 +55,15 @@ export interface DurableHolder extends Holder {
 }
 
 const LOCK = 'tagwarden-queue';
+/**
+ * A page that goes away may take its last IndexedDB write with it (Chromium aborts a transaction that has not
+ * committed when the document is torn down; a navigation right after an event is the common case). So when the
+ * page is hidden, what is not yet known to be committed is also written, synchronously, to localStorage under
+ * a key of this page's own; the next page of the site moves it into IndexedDB and removes it.
+ */
+const SPILL = 'tagwarden:queue:';
+/** A spilled entry; `sent` when a transaction may have committed it already (restored only if absent). */
+type Spilled = Entry & { sent?: 1 };
 const errName = (e: unknown) => (e as DOMException | null)?.name;
 const QUOTA = 'QuotaExceededError';
 
@@ -77,6 +86,11 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   let expired = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let chain: Promise<unknown> = Promise.resolve();
+  /** Entries handed to a write transaction that has not committed yet. */
+  let inflight: Entry[] = [];
+  /** This page's spill key, and whether something is spilled under it. */
+  const spillKey = SPILL + now().toString(36) + Math.random().toString(36).slice(2, 8);
+  let spilled = false;
 
   /** Runs `op` after every operation before it (ops never reject). */
   const serial = <T>(op: () => Promise<T>): Promise<T> => {
@@ -99,6 +113,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       };
       s.delete(old);
     }).catch(() => {});
+    await restore(db);
     return db;
   };
 
@@ -114,6 +129,69 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       dbp = undefined;
       report('queue/closed', n);
       return run(fn, true);
+    }
+  };
+
+  /**
+   * Moves what pages spilled (see SPILL) into the store: taken out of localStorage at once, so that no other
+   * page restores it too, and kept in this page's memory when the device refuses it.
+   */
+  const restore = async (db: IDBDatabase) => {
+    const restored = takeSpills();
+    if (!restored.length) return;
+    await inTx(db, storeName, (s) => {
+      for (const { sent, ...e } of restored) {
+        // One that may have committed before its page went away is added only when absent: the
+        // ConstraintError otherwise must neither abort the transaction nor bubble to its onerror.
+        if (!sent) s.put(e, entryKey(e));
+        else
+          s.add(e, entryKey(e)).onerror = (ev) => {
+            ev.preventDefault();
+            ev.stopPropagation();
+          };
+      }
+    }).catch((e) => {
+      keep(restored.map(({ sent, ...e }) => e));
+      fault(e);
+    });
+  };
+
+  /** Reads and removes every page's spilled entries (this page's own included: it is being reconnected). */
+  const takeSpills = (): Spilled[] => {
+    let out: Spilled[] = [];
+    try {
+      for (const k of Object.keys(localStorage))
+        if (k.startsWith(SPILL)) {
+          const v = localStorage.getItem(k);
+          localStorage.removeItem(k);
+          const list: unknown = JSON.parse(v ?? '[]');
+          if (Array.isArray(list)) out = out.concat(list.filter((e: Spilled) => e && Array.isArray(e.tags)));
+        }
+    } catch {
+      // No localStorage, or a spill that is not ours: nothing to restore.
+    }
+    spilled = false;
+    return out;
+  };
+
+  /**
+   * Writes, synchronously, what is not yet known to be on the device (in a write, or held and not written) under
+   * this page's spill key; removes the key when there is nothing of the kind.
+   */
+  const spill = () => {
+    if (!durable) return;
+    const list: Spilled[] = inflight.map((e) => ({ ...e, sent: 1 }));
+    for (const [e, models] of pending) {
+      const c: Entry = { ...e, model: {} };
+      for (const m of models) clean(m, c.model);
+      list.push(c);
+    }
+    try {
+      if (list.length) localStorage.setItem(spillKey, JSON.stringify(list));
+      else if (spilled) localStorage.removeItem(spillKey);
+      spilled = list.length > 0;
+    } catch (e) {
+      if (errName(e) === QUOTA) report('queue/quota', 'spill');
     }
   };
 
@@ -176,13 +254,21 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     if (batch.length && durable)
       try {
         let r: Awaited<ReturnType<typeof write>>;
+        const sent = batch;
+        inflight = inflight.concat(sent);
         try {
-          r = await write(batch, 0);
-        } catch (e) {
-          if (errName(e) !== QUOTA) throw e;
-          // Quota: make room by dropping as many of the oldest entries, and try once more.
-          r = await write(batch, batch.length);
-          report('queue/quota', String(batch.length));
+          try {
+            r = await write(batch, 0);
+          } catch (e) {
+            if (errName(e) !== QUOTA) throw e;
+            // Quota: make room by dropping as many of the oldest entries, and try once more.
+            r = await write(batch, batch.length);
+            report('queue/quota', String(batch.length));
+          }
+        } finally {
+          inflight = inflight.filter((e) => !sent.includes(e));
+          // Committed (or kept in memory below): the spill, if any, now says only what is still unwritten.
+          if (spilled) spill();
         }
         if (r.over > 0) overflow += r.over;
         if (r.refused.length) report('queue/unstorable', String(r.refused.length));
@@ -200,6 +286,14 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
    * stored one) in one transaction, under a Web Lock when there is one; expired entries are deleted.
    */
   const sweep = async (cats: Set<string>) => {
+    // Connecting restores other pages' spills, into memory when the device refuses them: before the sweep.
+    if (durable) {
+      const fresh = !dbp;
+      dbp ||= connect();
+      const db = await dbp.catch(() => undefined);
+      // Spilled by pages that went away since this one connected.
+      if (db && !fresh) await restore(db);
+    }
     const cutoff = now() - ttl;
     const hits: [Entry, TagRef[]][] = [];
     /** Removes from `e` its tags in `cats`; true when `e` still has tags left. */
@@ -222,6 +316,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     let stored: [Entry, TagRef[]][] = [];
     if (durable)
       try {
+        const sent = rest;
+        inflight = inflight.concat(sent);
         const r = await run((s) => {
           const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[] };
           const keys = s.getAllKeys();
@@ -246,6 +342,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               r.refused.push(e);
             }
           return r;
+        }).finally(() => {
+          inflight = inflight.filter((e) => !sent.includes(e));
+          if (spilled) spill();
         });
         stored = r.found;
         expired += r.old;
@@ -270,7 +369,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   };
 
   const hide = (e: Event) => {
-    if (e.type === 'pagehide' || document.visibilityState === 'hidden') void holder.flush();
+    if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
+    spill(); // synchronous: survives a page torn down before the write below commits
+    void holder.flush();
   };
   addEventListener('pagehide', hide);
   document.addEventListener('visibilitychange', hide);
@@ -350,6 +451,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       serial(async () => {
         pending = [];
         mem = [];
+        takeSpills();
         if (durable) await run((s) => s.clear()).catch(fault);
       }),
 

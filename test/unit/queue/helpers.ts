@@ -98,6 +98,7 @@ export const settle = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
 beforeEach(() => {
   vi.stubGlobal('indexedDB', new IDBFactory());
+  localStorage.clear(); // spills of an earlier test's pages
   dbName = `queue-test-${++n}`;
   tags.clear();
   for (const t of [ga, hotjar, fb]) tags.set(t.id, t);

@@ -48,10 +48,17 @@ describe('cookie declaration', () => {
     }
   });
 
-  it("lists tagwarden's own necessary storage: the consent cookie, the stored container, the consent receipts and the queue", () => {
+  it("lists tagwarden's own necessary storage: the consent cookie, the stored container, the consent receipts, the queue and its spill", () => {
     const { el } = render();
     const own = el.querySelector('section[data-category="tagwarden"] table') as HTMLTableElement;
-    expect(rowNames(own)).toEqual(['tw_consent', 'tagwarden:container:*', 'tagwarden:records', 'tagwarden']);
+    expect(rowNames(own)).toEqual([
+      'tw_consent',
+      'tagwarden:container:*',
+      'tagwarden:records',
+      'tagwarden',
+      'tagwarden:queue:*',
+    ]);
+    expect(own.textContent).toContain('Tills nästa sida har lagt dem i databasen');
     expect(own.textContent).toContain('180 dagar');
     expect(own.textContent).toContain('Förstapart');
   });

@@ -1,0 +1,138 @@
+// The spill: what a page holds but has not yet committed to IndexedDB when it goes away is written to
+// localStorage synchronously, and the next page of the site moves it into the queue. A navigation right
+// after an event (an add-to-cart click that leads to the cart) must not lose that event.
+import { describe, expect, it, vi } from 'vitest';
+import { cats, event, fb, ga, harness, pairs, settings, T0 } from './helpers';
+
+const spillKeys = () => Object.keys(localStorage).filter((k) => k.startsWith('tagwarden:queue:'));
+
+/** Lets the serial chain start the flush it was asked for (prepare, mark in flight, begin the write). */
+const started = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
+/**
+ * A page that holds `held` and goes away before anything reaches IndexedDB: its open never answers (the
+ * document is torn down mid-open), and it stops listening.
+ */
+async function leave(held: ReturnType<typeof event>) {
+  const open = vi.spyOn(indexedDB, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
+  const page = harness();
+  page.holder.hold(held);
+  dispatchEvent(new PageTransitionEvent('pagehide'));
+  await started(); // its flush is waiting on the open that never answers
+  expect(open).toHaveBeenCalledTimes(1);
+  open.mockRestore();
+  void page.holder.close();
+  expect(spillKeys()).toHaveLength(1);
+}
+
+describe('durable queue: the spill on pagehide', () => {
+  it('delivers on the next page an event held right before a navigation whose write never committed', async () => {
+    const before = harness();
+    before.holder.hold(event('e0', T0 - 5000, [ga]));
+    await before.holder.flush();
+
+    await leave(event('e1', T0 - 1000, [ga, fb], { ecommerce: { value: 42 } }, 'add_to_cart'));
+
+    // The next page: the spilled event is in the queue, between the older stored one and a new one.
+    const next = harness();
+    next.holder.hold(event('e2', T0, [ga]));
+    const taken = await next.holder.take(cats('analytics'));
+    expect(pairs(taken)).toEqual([
+      ['ga', 'e0'],
+      ['ga', 'e1'],
+      ['ga', 'e2'],
+    ]);
+    expect(taken[1]!.ev).toMatchObject({
+      name: 'add_to_cart',
+      time: T0 - 1000,
+      model: { ecommerce: { value: 42 } },
+      page: { path: '/a' },
+    });
+    expect(spillKeys()).toEqual([]);
+    // The marketing half waits on the device, once.
+    expect(pairs(await harness().holder.take(cats('marketing')))).toEqual([['fb', 'e1']]);
+  });
+
+  it('removes its spill once the write it raced with has committed', async () => {
+    const { holder } = harness();
+    await holder.size(); // the database is open
+    holder.hold(event('e1', T0, [ga]));
+    const flushed = holder.flush();
+    await started();
+    dispatchEvent(new PageTransitionEvent('pagehide')); // while the write is in flight
+    expect(spillKeys()).toHaveLength(1);
+    await flushed;
+    await holder.size();
+    expect(spillKeys()).toEqual([]);
+    expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+  });
+
+  it('does not give back, from a spill left after a committed write, a tag another page already took', async () => {
+    const { holder } = harness();
+    await holder.size();
+    holder.hold(event('e1', T0, [ga, fb]));
+    const flushed = holder.flush();
+    await started();
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    const [key] = spillKeys();
+    const left = localStorage.getItem(key!)!;
+    await flushed;
+    // Another page takes the analytics half; then the first page's spill turns up after all (the page was
+    // torn down between the commit and removing its spill).
+    expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    localStorage.setItem(key!, left);
+    const next = harness();
+    expect(await next.holder.take(cats('analytics'))).toEqual([]);
+    expect(pairs(await next.holder.take(cats('marketing')))).toEqual([['fb', 'e1']]);
+    expect(spillKeys()).toEqual([]);
+  });
+
+  it('is also written when the page becomes hidden, and removed when the write commits', async () => {
+    const { holder } = harness();
+    holder.hold(event('e1', T0, [ga]));
+    vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(spillKeys()).toHaveLength(1);
+    await holder.size(); // behind the flush
+    expect(spillKeys()).toEqual([]);
+    expect(await harness().holder.size()).toBe(1);
+  });
+
+  it('is emptied with the queue when the visitor refuses everything', async () => {
+    await leave(event('e1', T0, [fb]));
+    const next = harness();
+    await next.holder.clear();
+    expect(spillKeys()).toEqual([]);
+    expect(await harness().holder.size()).toBe(0);
+  });
+
+  it('is picked up by a tab that was already open when it decides, so a refusal drops it too', async () => {
+    const open = harness();
+    await open.holder.size(); // this tab connected before the other page left
+    await leave(event('e1', T0, [ga, fb]));
+    expect(await open.holder.drop(cats('marketing'))).toBe(1);
+    expect(spillKeys()).toEqual([]);
+    expect(pairs(await open.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    expect(await harness().holder.size()).toBe(0);
+  });
+
+  it('writes nothing to the device in memory mode', async () => {
+    const { holder } = harness({ settings: settings({ storage: 'memory' }) });
+    holder.hold(event('e1', T0, [ga]));
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(localStorage.length).toBe(0);
+    expect(await holder.size()).toBe(1);
+  });
+
+  it('keeps the restored events in memory when the device refuses them, and reports it', async () => {
+    await leave(event('e1', T0, [ga]));
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('', 'UnknownError');
+    });
+    const next = harness();
+    expect(pairs(await next.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    expect(next.codes()).toContain('queue/unavailable');
+  });
+});
