@@ -1,7 +1,8 @@
 /**
  * Attaches to `window.dataLayer`: wraps its `push`, then processes what is already queued and every later
  * message FIFO (GTM semantics), handing events and commands to the runtime's `DataLayerHandler`.
- * Owns: message dispatch, re-entrancy, the model, eventCallback timing, and never throwing into the page.
+ * Owns: message dispatch, re-entrancy, time slicing (a burst never makes a long task), the model,
+ * eventCallback timing, and never throwing into the page.
  * Does not own what events/commands mean (the handler), merge rules (merge.ts) or sanitizing (sanitize.ts).
  */
 
@@ -16,6 +17,13 @@ type Obj = Record<string, unknown>;
 
 /** The default `eventTimeout`, in ms. */
 export const EVENT_TIMEOUT = 2000;
+
+/**
+ * Processing time, in ms, after which the messages still waiting are processed in a later task (in order),
+ * so that a burst of pushes never blocks the page in one long task (> 50 ms). A page's usual pushes take far
+ * less and are processed synchronously, in `push`, as GTM does.
+ */
+export const SLICE_MS = 8;
 
 const COMMANDS = ['consent', 'set', 'event', 'config', 'js'];
 // Keys read before sanitizing and kept out of the model: object messages, then gtag `event` params.
@@ -38,9 +46,30 @@ export function attachDataLayer(
   handler: DataLayerHandler,
 ): { dataLayer: unknown[]; model: Obj } {
   const model = dataObject();
-  const queue: unknown[] = [];
+  let queue: unknown[] = [];
   let busy = false;
-
+  /** Messages wait in `queue` for a later task (the slice ran out); every push appends behind them. */
+  let deferred = false;
+  /** Processing time spent in this task so far (ms); reset by the next task, `tick`. */
+  let used = 0;
+  let ticking = false;
+  const now = () => performance.now();
+  // A macrotask that is not clamped like nested timers are (4 ms each after five levels).
+  let post: (() => void) | undefined;
+  const later = () => {
+    if (ticking) return;
+    ticking = true;
+    if (!post) {
+      try {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = tick;
+        post = () => ch.port2.postMessage(0);
+      } catch {
+        post = () => setTimeout(tick);
+      }
+    }
+    post();
+  };
   const report = (code: ErrorCode, detail?: string): void => {
     try {
       handler.error(code, detail);
@@ -188,16 +217,25 @@ export function attachDataLayer(
     else report('datalayer/bad-message', arr ? 'array' : typeof m);
   };
 
-  /** Processes `messages` in order, then whatever was pushed meanwhile; re-entrant calls only queue. */
-  const run = (messages: ArrayLike<unknown>): void => {
-    if (busy) {
+  /**
+   * Processes `messages` in order, then whatever was pushed meanwhile; re-entrant calls only queue. Once this
+   * task has spent SLICE_MS processing, the rest waits in `queue` for a later task (`force`: no slicing, the
+   * page is leaving).
+   */
+  const run = (messages: ArrayLike<unknown>, force?: boolean): void => {
+    if (busy || (deferred && !force)) {
       for (let i = 0; i < messages.length; i++) queue.push(messages[i]);
       return;
     }
     busy = true;
+    const t0 = now();
+    later(); // the slice ends with this task
     // A push made while a message is processed lands in `queue`, after the messages already pending.
     const n = messages.length;
-    for (let i = 0; i < n + queue.length; i++) {
+    let i = 0;
+    let over = false;
+    let t = t0;
+    for (; i < n + queue.length && !over; i++) {
       try {
         let m: unknown;
         if (i < n) m = messages[i];
@@ -209,10 +247,42 @@ export function attachDataLayer(
       } catch (e) {
         report('datalayer/bad-message', text(e));
       }
+      t = now();
+      over = !force && used + t - t0 > SLICE_MS;
     }
-    if (queue.length) queue.length = 0;
+    used += t - t0;
+    // What is left (of `messages`, then of `queue`) waits, in order, for the next slice.
+    queue = i < n ? arraySlice.call(messages, i).concat(queue) : queue.slice(i - n);
+    deferred = over || queue.length > 0; // the slice ran out: later pushes wait for the next one
     busy = false;
   };
+
+  /** A new task: a new slice, which processes what waits (and schedules another when it runs out again). */
+  function tick(): void {
+    ticking = false;
+    used = 0;
+    if (!deferred) return;
+    deferred = false;
+    const waiting = queue;
+    queue = [];
+    run(waiting);
+  }
+
+  // A page that is leaving processes what waits at once, before the queue's own pagehide handler (capture
+  // listeners on the target run first) writes what is held.
+  const leave = (e: Event) => {
+    if (!deferred || (e.type !== 'pagehide' && document.visibilityState !== 'hidden')) return;
+    deferred = false;
+    const waiting = queue;
+    queue = [];
+    run(waiting, true);
+  };
+  try {
+    addEventListener('pagehide', leave, true);
+    document.addEventListener('visibilitychange', leave, true);
+  } catch {
+    // No window or document (never in a browser).
+  }
 
   const push = (...messages: unknown[]): number => {
     let length = 0;

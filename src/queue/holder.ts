@@ -66,6 +66,8 @@ const SPILL = 'tagwarden:queue:';
 type Spilled = Entry & { sent?: 1 };
 const errName = (e: unknown) => (e as DOMException | null)?.name;
 const QUOTA = 'QuotaExceededError';
+/** Events per write transaction. */
+const CHUNK = 200;
 
 /**
  * Creates the durable queue. `hold` never waits on IndexedDB: events are grouped by event id, kept in
@@ -209,9 +211,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   };
 
   /** Cleans, merges and measures the pending events; those over the size bound are not kept. */
-  const prepare = (): Entry[] => {
+  const prepare = (limit = pending.length): Entry[] => {
     const out: Entry[] = [];
-    for (const [e, models] of pending.splice(0)) {
+    for (const [e, models] of pending.splice(0, limit)) {
       for (const m of models) clean(m, e.model);
       const bytes = JSON.stringify(e).length;
       if (bytes > settings.maxEventBytes) report('queue/too-large', String(bytes));
@@ -250,33 +252,36 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
 
   /** Writes the pending events in one transaction; what the device refuses stays in memory. */
   const flushNow = async () => {
-    let batch = prepare();
-    if (batch.length && durable)
-      try {
-        let r: Awaited<ReturnType<typeof write>>;
-        const sent = batch;
-        inflight = inflight.concat(sent);
+    // In transactions of CHUNK events: each one's cloning is a short task, never one long one for a burst.
+    do {
+      let batch = prepare(CHUNK);
+      if (batch.length && durable)
         try {
+          let r: Awaited<ReturnType<typeof write>>;
+          const sent = new Set(batch);
+          inflight = inflight.concat(batch);
           try {
-            r = await write(batch, 0);
-          } catch (e) {
-            if (errName(e) !== QUOTA) throw e;
-            // Quota: make room by dropping as many of the oldest entries, and try once more.
-            r = await write(batch, batch.length);
-            report('queue/quota', String(batch.length));
+            try {
+              r = await write(batch, 0);
+            } catch (e) {
+              if (errName(e) !== QUOTA) throw e;
+              // Quota: make room by dropping as many of the oldest entries, and try once more.
+              r = await write(batch, batch.length);
+              report('queue/quota', String(batch.length));
+            }
+          } finally {
+            inflight = inflight.filter((e) => !sent.has(e));
+            // Committed (or kept in memory below): the spill, if any, now says only what is still unwritten.
+            if (spilled) spill();
           }
-        } finally {
-          inflight = inflight.filter((e) => !sent.includes(e));
-          // Committed (or kept in memory below): the spill, if any, now says only what is still unwritten.
-          if (spilled) spill();
+          if (r.over > 0) overflow += r.over;
+          if (r.refused.length) report('queue/unstorable', String(r.refused.length));
+          batch = r.refused;
+        } catch (e) {
+          fault(e);
         }
-        if (r.over > 0) overflow += r.over;
-        if (r.refused.length) report('queue/unstorable', String(r.refused.length));
-        batch = r.refused;
-      } catch (e) {
-        fault(e);
-      }
-    keep(batch);
+      keep(batch);
+    } while (pending.length);
     if (overflow) report('queue/overflow', String(overflow));
     overflow = 0;
   };
@@ -316,8 +321,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     let stored: [Entry, TagRef[]][] = [];
     if (durable)
       try {
-        const sent = rest;
-        inflight = inflight.concat(sent);
+        const sent = new Set(rest);
+        inflight = inflight.concat(rest);
         const r = await run((s) => {
           const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[] };
           const keys = s.getAllKeys();
@@ -343,7 +348,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
             }
           return r;
         }).finally(() => {
-          inflight = inflight.filter((e) => !sent.includes(e));
+          inflight = inflight.filter((e) => !sent.has(e));
           if (spilled) spill();
         });
         stored = r.found;

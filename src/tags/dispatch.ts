@@ -14,7 +14,7 @@ import { tagMatches } from '../triggers/match';
 import { type Lookup, references } from '../triggers/template';
 import { type EventContext, getVariable, pageInfo } from '../triggers/variables';
 import { guard } from './guard';
-import type { TagContext } from './plugin';
+import type { TagContext, TagPlugin } from './plugin';
 import { loadPlugin } from './registry';
 
 /** How long a tag may take with one event before it is recorded as failed. */
@@ -97,6 +97,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   }
   const order = new Map(container.tags.map((t, i) => [t, i]));
   const chains = new Map<string, Promise<unknown>>();
+  const plugins = new Map<Tag['type'], TagPlugin>();
   const fired = new Set<Tag>();
 
   const lookup =
@@ -127,10 +128,16 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         });
         return;
       }
-      const outcome = await guard(
-        async () => (await loadPlugin(tag.type)).fire(tag, ev, ctx),
-        TAG_TIMEOUT_MS,
-      );
+      // A loaded plugin is called directly: a synchronous fire (a pixel) then settles with no promise hop or timer.
+      const outcome = await guard(() => {
+        const plugin = plugins.get(tag.type);
+        return plugin
+          ? plugin.fire(tag, ev, ctx)
+          : loadPlugin(tag.type).then((p) => {
+              plugins.set(tag.type, p);
+              return p.fire(tag, ev, ctx);
+            });
+      }, TAG_TIMEOUT_MS);
       if (outcome.ok) {
         fired.add(tag);
         record({

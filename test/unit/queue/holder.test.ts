@@ -121,6 +121,19 @@ describe('durable queue: hold never waits', () => {
     expect(await harness().holder.size()).toBe(50);
   });
 
+  it('writes a burst in transactions of 200 events, so that no single task clones them all', async () => {
+    const { holder } = harness({ settings: settings({ maxEntries: 2000 }) });
+    await holder.size(); // the database is open
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put');
+    for (let i = 0; i < 1000; i++) holder.hold(event(`e${i}`, T0 + i, [ga]));
+    const count = await transactions(() => holder.flush());
+    expect(count).toBe(5);
+    expect(put).toHaveBeenCalledTimes(1000);
+    put.mockRestore();
+    const taken = await harness().holder.take(cats('analytics'));
+    expect(taken.map((h) => h.ev.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `e${i}`));
+  });
+
   it('writes at once on pagehide and when the page becomes hidden', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] }); // the batch timer never fires: only the page events flush
     const { holder } = harness();
