@@ -318,42 +318,53 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       });
     mem = sweepMem(mem);
     let rest = sweepMem(prepare());
-    let stored: [Entry, TagRef[]][] = [];
+    const stored: [Entry, TagRef[]][] = [];
     if (durable)
       try {
         const sent = new Set(rest);
         inflight = inflight.concat(rest);
-        const r = await run((s) => {
-          const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[] };
-          const keys = s.getAllKeys();
-          const values = s.getAll();
-          values.onsuccess = () => {
-            (values.result as Entry[]).forEach((e, i) => {
-              const k = keys.result[i]!;
-              const n = r.found.length;
-              if (e.time < cutoff) {
-                r.old++;
-                s.delete(k);
-              } else if (!cut(e, r.found)) s.delete(k);
-              else if (r.found.length > n) s.put(e, k);
-            });
-          };
-          // What is left of the events not written yet is written in the same transaction.
-          for (const e of rest)
-            try {
-              s.put(e, entryKey(e));
-            } catch (err) {
-              if (errName(err) === QUOTA) throw err;
-              r.refused.push(e);
-            }
-          return r;
-        }).finally(() => {
-          inflight = inflight.filter((e) => !sent.has(e));
-          if (spilled) spill();
-        });
-        stored = r.found;
-        expired += r.old;
-        rest = r.refused;
+        // CHUNK entries per transaction, in key order, so that a large take is a series of short tasks. Each
+        // entry is still taken in exactly one transaction (and the tabs take turns under the Web Lock).
+        let after: IDBValidKey | undefined;
+        for (let first = true; ; first = false) {
+          const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+          const r = await run((s) => {
+            const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[], read: 0 };
+            const keys = s.getAllKeys(range, CHUNK);
+            const values = s.getAll(range, CHUNK);
+            values.onsuccess = () => {
+              r.read = values.result.length;
+              after = keys.result[r.read - 1];
+              (values.result as Entry[]).forEach((e, i) => {
+                const k = keys.result[i]!;
+                const n = r.found.length;
+                if (e.time < cutoff) {
+                  r.old++;
+                  s.delete(k);
+                } else if (!cut(e, r.found)) s.delete(k);
+                else if (r.found.length > n) s.put(e, k);
+              });
+            };
+            // What is left of the events not written yet is written in the first transaction.
+            if (first)
+              for (const e of rest)
+                try {
+                  s.put(e, entryKey(e));
+                } catch (err) {
+                  if (errName(err) === QUOTA) throw err;
+                  r.refused.push(e);
+                }
+            return r;
+          }).finally(() => {
+            if (!first) return;
+            inflight = inflight.filter((e) => !sent.has(e));
+            if (spilled) spill();
+          });
+          for (const f of r.found) stored.push(f);
+          expired += r.old;
+          if (first) rest = r.refused;
+          if (r.read < CHUNK) break;
+        }
       } catch (e) {
         fault(e);
       }

@@ -134,6 +134,24 @@ describe('durable queue: hold never waits', () => {
     expect(taken.map((h) => h.ev.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `e${i}`));
   });
 
+  it('takes a large store in transactions of 200, in order, each event once, leaving the other category', async () => {
+    const first = harness({ settings: settings({ maxEntries: 2000 }) });
+    for (let i = 0; i < 450; i++) first.holder.hold(event(`e${i}`, T0 + i, [ga, fb]));
+    await first.holder.flush();
+    const next = harness({ settings: settings({ maxEntries: 2000 }) });
+    await next.holder.size(); // the database is open
+    let taken: Awaited<ReturnType<typeof next.holder.take>> = [];
+    const count = await transactions(async () => {
+      taken = await next.holder.take(cats('analytics'));
+    });
+    expect(count).toBe(3);
+    expect(pairs(taken)).toEqual(Array.from({ length: 450 }, (_, i) => ['ga', `e${i}`]));
+    expect(await next.holder.take(cats('analytics'))).toEqual([]);
+    expect((await harness().holder.take(cats('marketing'))).map((h) => h.ev.id)).toEqual(
+      Array.from({ length: 450 }, (_, i) => `e${i}`),
+    );
+  });
+
   it('writes at once on pagehide and when the page becomes hidden', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] }); // the batch timer never fires: only the page events flush
     const { holder } = harness();
