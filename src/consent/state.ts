@@ -54,16 +54,17 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
         ? 2
         : 0;
   const rank: Record<string, number> = {};
-  for (const d of consent.defaults) {
-    const m = regionMatch(d.region);
-    if (!m) continue;
-    for (const [id, v] of Object.entries(d.categories)) {
-      if ((rank[id] ?? 0) <= m) {
-        defaults[id] = v === 'granted';
+  /** Sets defaults for `region` (a container entry or a Consent Mode `default` command). */
+  const setDefaults = (values: Record<string, unknown>, region?: string[]) => {
+    const m = regionMatch(region);
+    for (const [id, v] of Object.entries(values)) {
+      if (m && (rank[id] ?? 0) <= m) {
+        defaults[id] = v === true || v === 'granted';
         rank[id] = m;
       }
     }
-  }
+  };
+  for (const d of consent.defaults) setDefaults(d.categories, d.region);
 
   let decided: Record<string, boolean> = {};
   let consentId: string | undefined;
@@ -194,17 +195,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
         if (types.some((t) => params[t] === 'denied')) derived[c.id] = false;
         else if (types.every((t) => params[t] === 'granted')) derived[c.id] = true;
       }
-      if (kind === 'update') return this.decide(derived);
-      const m = regionMatch(region);
-      if (!m) return { granted: [], denied: [] };
-      return changing(() => {
-        for (const [id, v] of Object.entries(derived)) {
-          if ((rank[id] ?? 0) <= m) {
-            defaults[id] = v;
-            rank[id] = m;
-          }
-        }
-      });
+      return kind === 'update' ? this.decide(derived) : changing(() => setDefaults(derived, region));
     },
   };
 }

@@ -11,7 +11,7 @@ import { importPublicKeys } from '../container/keys';
 import type { Container } from '../container/schema';
 import { attachDataLayer } from '../datalayer/process';
 import { queryAll } from '../lib/dom';
-import { isTagwardenError, TagwardenError } from '../lib/errors';
+import { type ErrorCode, isTagwardenError, TagwardenError } from '../lib/errors';
 import type { DurableHolder } from '../queue/holder';
 import { createDispatcher, type Dispatcher } from '../tags/dispatch';
 import { getPersonalization } from '../tags/personalization/store';
@@ -22,6 +22,9 @@ import { loadContainer } from './container-loader';
 import { createEmitter, type ReadyRecord } from './emitter';
 import type { TagwardenApi } from './public';
 import { createScriptPolicy } from './trusted-types';
+import type * as UiChunkModule from './ui';
+
+type UiChunk = typeof UiChunkModule;
 
 interface Applied {
   container: Container;
@@ -60,20 +63,21 @@ const sendProof = (endpoint: string, record?: ConsentProof) => {
 export function boot(selfUrl: string): TagwardenApi {
   performance.mark?.('tagwarden:start');
   const emitter = createEmitter();
-  const report = (e: unknown, tagId?: string) => {
+  const report = (e: unknown) => {
     const code = isTagwardenError(e) ? e.code : 'runtime/internal';
     const detail = isTagwardenError(e) ? e.detail : String((e as Error)?.message ?? e);
     emitter.emit('error', {
       code,
       ...(detail !== undefined && { detail }),
-      ...(tagId !== undefined && { tagId }),
     });
   };
+  /** Reports an error record with a stable `code`. */
+  const fail = (code: ErrorCode, detail?: string) => report(new TagwardenError(code, detail));
 
   // The array the inline snippet made (or a new one when the global is missing or clobbered).
   let dl = (window as { dataLayer?: unknown }).dataLayer;
   if (!Array.isArray(dl)) {
-    if (dl !== undefined) report(new TagwardenError('datalayer/not-array'));
+    if (dl !== undefined) fail('datalayer/not-array');
     dl = (window as { dataLayer?: unknown }).dataLayer = [];
   }
   const dataLayer = dl as unknown[];
@@ -96,7 +100,7 @@ export function boot(selfUrl: string): TagwardenApi {
         if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
         if (!stuck) return;
         if (a.container.consent.reloadOnWithdrawal) location.reload();
-        else report(new TagwardenError('tag/still-running', 'reload the page to unload it'));
+        else fail('tag/still-running', 'reload the page to unload it');
       }, report);
       // Refusing everything empties the queue, whatever tab or page the events came from.
       if (!a.container.consent.categories.some((c) => !c.alwaysOn && a.consent.status(c.id) !== 'denied')) {
@@ -129,7 +133,7 @@ export function boot(selfUrl: string): TagwardenApi {
           : choices === 'none'
             ? a.consent.all(false)
             : a.consent.decide(choices);
-      if (r.unknown.length) report(new TagwardenError('consent/unknown-category', r.unknown.join(', ')));
+      if (r.unknown.length) fail('consent/unknown-category', r.unknown.join(', '));
       changed(a, r, method);
       const endpoint = a.container.consent.recordEndpoint;
       // A decision that named no known category decided nothing: there is nothing to prove.
@@ -148,35 +152,27 @@ export function boot(selfUrl: string): TagwardenApi {
   });
 
   // The consent UI is a lazy chunk, loaded only when a prompt is needed or the visitor asks for it.
-  let ui: Promise<UiModule> | undefined;
+  let ui: Promise<UiChunk> | undefined;
   let nonce = '';
   const uiLang = (a: Applied) => {
     const pref = a.container.consent.ui?.language ?? 'auto';
     if (pref !== 'auto') return pref;
     return /^sv\b/i.test(document.documentElement.lang) ? 'sv' : 'en';
   };
-  const uiHost = (a: Applied): UiHost => ({
-    container: a.container,
-    lang: uiLang(a),
-    nonce,
-    status: () => a.consent.snapshot(),
-    decide: (choices, method, textVersion) =>
-      decide(method === 'custom' ? choices : method === 'accept-all' ? 'all' : 'none', method, textVersion),
-  });
   const withUi = (fn: (m: UiModule, host: UiHost) => void) =>
     whenApplied((a) => {
-      ui ??= import('../ui/index');
+      ui ??= import('./ui');
       ui.then(
         (m) => {
           try {
-            fn(m, uiHost(a));
+            fn(m, m.uiHost(a, uiLang(a), nonce, decide));
           } catch (e) {
-            report(new TagwardenError('runtime/ui', String(e)));
+            fail('runtime/ui', String(e));
           }
         },
         (e: unknown) => {
           ui = undefined;
-          report(new TagwardenError('runtime/ui', String(e)));
+          fail('runtime/ui', String(e));
         },
       );
     });
@@ -206,11 +202,8 @@ export function boot(selfUrl: string): TagwardenApi {
     renderDeclaration: (element) => withUi((m, host) => m.renderDeclaration(element, host)),
   };
   Object.freeze(api.consent);
-  Object.defineProperty(window, 'tagwarden', {
-    value: Object.freeze(api),
-    configurable: false,
-    writable: false,
-  });
+  // Neither writable nor configurable (nor enumerable): defineProperty's defaults.
+  Object.defineProperty(window, 'tagwarden', { value: Object.freeze(api) });
 
   watchDocument(push);
   // Any element with data-tagwarden-preferences (a "Cookie settings" link) reopens the preferences.
@@ -248,7 +241,7 @@ export function boot(selfUrl: string): TagwardenApi {
       now: Date.now(),
       newId: () => crypto.randomUUID(),
     });
-    if (consent.badCookie) report(new TagwardenError('consent/bad-cookie'));
+    if (consent.badCookie) fail('consent/bad-cookie');
     let scriptUrl: (url: string) => string | { readonly __brand: 'TrustedScriptURL' };
     try {
       scriptUrl = createScriptPolicy(
@@ -268,7 +261,7 @@ export function boot(selfUrl: string): TagwardenApi {
     const queue = (await queueModule).createDurableHolder({
       settings: container.consent.queue,
       resolveTag: (id) => byId.get(id),
-      report: (code, detail) => report(new TagwardenError(code, detail)),
+      report: fail,
     });
     const dispatcher = createDispatcher({
       container,
@@ -279,7 +272,8 @@ export function boot(selfUrl: string): TagwardenApi {
         nonce: config.nonce,
         scriptUrl,
         push,
-        report: (code, detail) => report(new TagwardenError(code as never, detail)),
+        // Plugins report codes from the same table (docs/errors.md).
+        report: fail as (code: string, detail?: string) => void,
       },
     });
     if (container.tags.some((t) => t.triggers.some((tr) => [tr.event].flat().includes('tagwarden.history'))))
@@ -341,9 +335,9 @@ export function boot(selfUrl: string): TagwardenApi {
         const [kind, params] = args as [unknown, unknown];
         if ((kind === 'default' || kind === 'update') && params && typeof params === 'object') {
           changed(a, a.consent.consentMode(kind, params as Record<string, unknown>), 'consent-mode');
-        } else report(new TagwardenError('datalayer/bad-command', `consent ${String(kind).slice(0, 20)}`));
+        } else fail('datalayer/bad-command', `consent ${String(kind).slice(0, 20)}`);
       },
-      error: (code, detail) => report(new TagwardenError(code, detail)),
+      error: fail,
       containerId: () => a?.container.id ?? '',
     });
   }

@@ -7,9 +7,9 @@
 /** Pushes dom/load events now or when they happen. Pushed before takeover, they wait in FIFO order. */
 export function watchDocument(push: (m: Record<string, unknown>) => void): void {
   const nav = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
-  const domDone = document.readyState === 'complete' || (nav?.domContentLoadedEventStart ?? 0) > 0;
-  if (domDone) push({ event: 'tagwarden.dom' });
-  else addEventListener('DOMContentLoaded', () => push({ event: 'tagwarden.dom' }), { once: true });
-  if (document.readyState === 'complete') push({ event: 'tagwarden.load' });
-  else addEventListener('load', () => push({ event: 'tagwarden.load' }), { once: true });
+  const complete = document.readyState === 'complete';
+  const when = (done: boolean, type: string, event: string) =>
+    done ? push({ event }) : addEventListener(type, () => push({ event }), { once: true });
+  when(complete || (nav?.domContentLoadedEventStart ?? 0) > 0, 'DOMContentLoaded', 'tagwarden.dom');
+  when(complete, 'load', 'tagwarden.load');
 }

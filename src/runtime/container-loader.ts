@@ -97,25 +97,20 @@ async function download(url: string): Promise<string> {
     throw new TagwardenError('container/too-large');
   }
   const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // Decoded as it streams (the same text as decoding the whole body at once), bounded in bytes.
+  const decoder = new TextDecoder();
+  let text = '';
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return text + decoder.decode();
     size += value.length;
     if (size > MAX_ENVELOPE_BYTES) {
       reader.cancel().catch(() => {});
       throw new TagwardenError('container/too-large');
     }
-    chunks.push(value);
+    text += decoder.decode(value, { stream: true });
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return new TextDecoder().decode(all);
 }
 
 function read(key: string, report: (e: unknown) => void): Stored | undefined {

@@ -113,6 +113,8 @@ interface OpenOptions {
   csp?: boolean | 'style';
   declaration?: boolean;
   context?: BrowserContextOptions;
+  /** Runs before the page loads (routes, init scripts). */
+  before?: (probe: PageProbe) => Promise<void>;
 }
 
 async function openUi(o: OpenOptions = {}): Promise<UiPage> {
@@ -126,6 +128,7 @@ async function openUi(o: OpenOptions = {}): Promise<UiPage> {
   const probe = await fx.site.newPage({ viewport: { width: 1280, height: 800 }, ...o.context });
   opened.push(probe);
   await probe.context.addInitScript(keepTagRecords);
+  await o.before?.(probe);
   const campaign = `ui-${pageCounter}`;
   const ui: UiPage = {
     probe,
@@ -425,6 +428,37 @@ describe('banner (first layer)', () => {
     await ui.reload();
     await dialog(ui.page).waitFor();
     expectStrictAndClean(ui);
+  });
+});
+
+describe('a UI chunk that does not load', () => {
+  test('is an error record (runtime/ui), never an exception in the page, for the banner and for the settings link', async () => {
+    const ui = await openUi({
+      before: async (probe) => {
+        await probe.context.route(/\/chunks\/ui-[\w-]+\.js$/, (route) => route.abort());
+        await probe.context.addInitScript(() => {
+          const seen: unknown[] = [];
+          Object.defineProperty(window, '__uiErrors', { value: seen });
+          addEventListener('tagwarden:error', (e) => seen.push((e as CustomEvent).detail));
+        });
+      },
+    });
+    const errors = () =>
+      ui.page.evaluate(() => (window as unknown as { __uiErrors: { code: string }[] }).__uiErrors);
+    expect(await ui.page.evaluate(() => window.tagwarden.ready)).toMatchObject({ ok: true });
+    await expect.poll(async () => (await errors()).filter((e) => e.code === 'runtime/ui').length).toBe(1);
+    expect(await ui.page.locator('tagwarden-ui').count()).toBe(0);
+
+    // The settings link is still taken over (no navigation); its failure is one more record.
+    await ui.page.locator('#settings-link').click();
+    await expect.poll(async () => (await errors()).filter((e) => e.code === 'runtime/ui').length).toBe(2);
+    expect(new URL(ui.page.url()).pathname).toBe(ui.path);
+    // The rest of the runtime is unaffected: a decision through the API still applies.
+    await ui.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    expect(await ui.page.evaluate(() => window.tagwarden.consent.get())).toMatchObject({
+      analytics: 'granted',
+    });
+    expect(ui.probe.pageErrors).toEqual([]);
   });
 });
 
