@@ -3,7 +3,6 @@
  * exit code (0 success, 1 invalid input or failed verification, 2 usage error). User errors print
  * one line per problem, never a stack trace; private key material is never printed.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +27,7 @@ import {
   writeKeyPair,
 } from '../node/keyfiles';
 import { policyCommand } from '../policy/command';
+import { runtimeIntegrity } from '../snippet/files';
 import { renderSnippet } from '../snippet/render';
 import { help } from './help-text';
 import { InputError, parseJson, readBytes, UsageError } from './input';
@@ -261,7 +261,8 @@ async function snippet(args: string[], io: Io) {
   if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
   const runtimeFile =
     values['runtime-file'] ?? fileURLToPath(new URL('../runtime/tagwarden.js', import.meta.url));
-  const runtime = await readBytes(runtimeFile);
+  await readBytes(runtimeFile); // a clear error when the file is missing
+  const { integrity, chunks } = runtimeIntegrity(runtimeFile);
   const keys = [
     ...new Set(await Promise.all(values.pub.map(async (p) => publicKeyBase64(await readPublicKeyText(p))))),
   ];
@@ -271,7 +272,8 @@ async function snippet(args: string[], io: Io) {
   io.out(
     renderSnippet({
       runtimeUrl: values['runtime-url'],
-      integrity: `sha384-${createHash('sha384').update(runtime).digest('base64')}`,
+      integrity,
+      chunks,
       containerUrl: values['container-url'],
       keys,
       ...(values['min-version'] !== undefined && {

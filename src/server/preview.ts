@@ -3,12 +3,12 @@
  * the runtime, the signed container, a site's pages and the collectors under the strict CSP. Used by
  * `npm start` (the demo), `tagwarden serve` and `npm run bench`. Node only.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signPayload } from '../container/sign';
 import { validateContainer } from '../container/validate';
 import { readSigningKey, writeKeyPair } from '../node/keyfiles';
+import { runtimeIntegrity } from '../snippet/files';
 import { renderSnippet } from '../snippet/render';
 import { type App, createApp, listen } from './app';
 import type { RouteHandler } from './route';
@@ -56,7 +56,6 @@ export async function startPreview(o: PreviewOptions): Promise<Preview> {
     /-----[A-Z ]+-----|\s/g,
     '',
   );
-  const runtime = readFileSync(join(o.runtimeDir, 'tagwarden.js'));
 
   let envelope = '';
   const serveContainer: RouteHandler = (_req, res, ctx) => {
@@ -65,9 +64,11 @@ export async function startPreview(o: PreviewOptions): Promise<Preview> {
     res.end(envelope);
     return true;
   };
+  const { integrity, chunks } = runtimeIntegrity(join(o.runtimeDir, 'tagwarden.js'));
   const snippet = renderSnippet({
     runtimeUrl: '/tagwarden/tagwarden.js',
-    integrity: `sha384-${createHash('sha384').update(runtime).digest('base64')}`,
+    integrity,
+    chunks,
     containerUrl: '/container.json',
     keys: [publicKey],
     nonce: '{{nonce}}',

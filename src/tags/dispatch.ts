@@ -8,6 +8,7 @@
 import type { ConsentState } from '../consent/state';
 import type { Container, Tag } from '../container/schema';
 import { isUnsafeSegment } from '../datalayer/path';
+import { TagwardenError } from '../lib/errors';
 import { eventId } from '../lib/event-id';
 import type { Emitter, TagRecord } from '../runtime/emitter';
 import { tagMatches } from '../triggers/match';
@@ -133,10 +134,19 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         const plugin = plugins.get(tag.type);
         return plugin
           ? plugin.fire(tag, ev, ctx)
-          : loadPlugin(tag.type).then((p) => {
-              plugins.set(tag.type, p);
-              return p.fire(tag, ev, ctx);
-            });
+          : loadPlugin(tag.type).then(
+              (p) => {
+                plugins.set(tag.type, p);
+                return p.fire(tag, ev, ctx);
+              },
+              // The chunk did not arrive, or failed its integrity check: the tag type is unavailable.
+              (e: unknown) => {
+                throw new TagwardenError(
+                  'tag/load-failed',
+                  `${tag.type} plugin: ${String((e as Error)?.message ?? e)}`,
+                );
+              },
+            );
       }, TAG_TIMEOUT_MS);
       if (outcome.ok) {
         fired.add(tag);

@@ -25,6 +25,7 @@ import type {
 } from '../../src/runtime/emitter.js';
 import type { CollectedRecord, RecordStore, RouteHandler } from '../../src/server/index.js';
 import { send, sendHtml } from '../../src/server/index.js';
+import { runtimeIntegrity } from '../../src/snippet/files.js';
 import { renderSnippet } from '../../src/snippet/render.js';
 import { type PageProbe, RUNTIME_DIR, type Site, type SiteOptions, startSite } from './harness.js';
 
@@ -306,6 +307,7 @@ let pageCounter = 0;
 /** Renders the product page: the snippet in <head>, the shop's own tracking script at the end of <body>. */
 function renderShopPage(o: {
   runtimeIntegrity: string;
+  chunks: Record<string, string>;
   containerUrl: string;
   keys: string[];
   minVersion: number | undefined;
@@ -314,6 +316,7 @@ function renderShopPage(o: {
   const snippet = renderSnippet({
     runtimeUrl: '/tagwarden/tagwarden.js',
     integrity: o.runtimeIntegrity,
+    chunks: o.chunks,
     containerUrl: o.containerUrl,
     keys: o.keys,
     nonce: '{{nonce}}',
@@ -384,6 +387,7 @@ export async function startTagwardenSite(options: SiteOptions = {}): Promise<Tag
         ctx,
         renderShopPage({
           runtimeIntegrity: sri(readFileSync(RUNTIME_ENTRY)),
+          chunks: runtimeIntegrity(RUNTIME_ENTRY).chunks,
           containerUrl: `/containers/${q.get('c') ?? 'main'}.json`,
           keys: q.getAll('key').length ? q.getAll('key') : [key.publicB64],
           minVersion: min === null ? undefined : Number(min),

@@ -3,6 +3,7 @@
 // waited, refusing fires nothing, a container that fails verification fires nothing, and one failing
 // tag stops no other. The consent flows run with the strict CSP + Trusted Types header and without it.
 // One browser and one site for the file; a fresh browser context per test.
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Cookie } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { TagRecord } from '../../src/runtime/emitter.js';
@@ -14,12 +15,13 @@ import {
   type Shop,
   type ShopPageOptions,
   signContainer,
+  sri,
   startTagwardenSite,
   type TagwardenSite,
   tamper,
   throwingScriptTag,
 } from './fixtures.js';
-import type { PageProbe } from './harness.js';
+import { type PageProbe, RUNTIME_DIR } from './harness.js';
 
 let fx: TagwardenSite;
 let thirdParty: string;
@@ -487,6 +489,55 @@ describe('failing tags', () => {
     expect(s.insightCalls()).toEqual([]);
     expect(s.probe.consoleErrors.join('\n')).toMatch(/integrity/);
     expectStrictAndClean(s);
+  });
+});
+
+describe('lazy chunks pinned by the import map', () => {
+  test('the snippet pins every chunk of the built runtime by its SHA-384, under the strict CSP', async () => {
+    const s = await shop();
+    await s.ready();
+    const map = await s.page.evaluate(
+      () =>
+        JSON.parse(document.querySelector('script[type="importmap"]')?.textContent ?? '{}') as {
+          integrity?: Record<string, string>;
+        },
+    );
+    const files = readdirSync(`${RUNTIME_DIR}chunks`).filter((f) => f.endsWith('.js'));
+    expect(Object.keys(map.integrity ?? {}).sort()).toEqual(
+      files.map((f) => `/tagwarden/chunks/${f}`).sort(),
+    );
+    for (const f of files)
+      expect(map.integrity?.[`/tagwarden/chunks/${f}`]).toBe(sri(readFileSync(`${RUNTIME_DIR}chunks/${f}`)));
+    // The pinned chunks load and run: consent, pixel and script all work as on any page.
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await s.waitForPixels('stats', 2);
+    expectStrictAndClean(s);
+  });
+
+  test('a chunk changed on the server is refused: its tags fail as tag/load-failed and send nothing, the others fire', async () => {
+    const probe = await fx.site.newPage();
+    const pixelChunk = readdirSync(`${RUNTIME_DIR}chunks`).find((f) => /^pixel-.*\.js$/.test(f))!;
+    const original = readFileSync(`${RUNTIME_DIR}chunks/${pixelChunk}`, 'utf8');
+    await probe.page.route(`**/tagwarden/chunks/${pixelChunk}`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'text/javascript',
+        body: `${original}\nwindow.__tampered = true;`,
+      }),
+    );
+    const s = await shop({}, probe);
+    await s.ready();
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await s.waitForInsightCalls(1); // the script tag's chunk was not touched
+    const failed = await s.waitForTags({ tagId: 'stats-pixel', status: 'failed' }, 1);
+    expect(failed[0]?.reason).toMatch(/pixel plugin/);
+    const errors = (await s.errors()).filter((e) => e.tagId === 'stats-pixel');
+    expect(errors[0]?.code).toBe('tag/load-failed');
+    await s.page.waitForTimeout(SETTLE_MS);
+    expect(await s.page.evaluate(() => (window as { __tampered?: boolean }).__tampered)).toBeUndefined();
+    expect(fx.site.records.list('pixel')).toEqual([]);
+    expect(await s.tags({ status: 'fired', tagId: 'stats-pixel' })).toEqual([]);
+    expect(s.probe.consoleErrors.join('\n')).toMatch(/integrity/i);
   });
 });
 

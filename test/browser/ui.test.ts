@@ -13,6 +13,7 @@ import type { BrowserContextOptions, Page, Response } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { TagRecord } from '../../src/runtime/emitter.js';
 import { type CollectedRecord, type RouteHandler, STRICT_CSP, sendHtml } from '../../src/server/index.js';
+import { runtimeIntegrity } from '../../src/snippet/files.js';
 import { renderSnippet } from '../../src/snippet/render.js';
 import { RUNTIME_ENTRY, sri, startTagwardenSite, type TagwardenSite, waitForMatching } from './fixtures.js';
 import type { PageProbe } from './harness.js';
@@ -36,6 +37,7 @@ function productPage(lang: 'sv' | 'en', container: string, declaration: boolean)
   const snippet = renderSnippet({
     runtimeUrl: '/tagwarden/tagwarden.js',
     integrity: sri(readFileSync(RUNTIME_ENTRY)),
+    chunks: runtimeIntegrity(RUNTIME_ENTRY).chunks,
     containerUrl: `/containers/${container}.json`,
     keys: [fx.key.publicB64],
     nonce: '{{nonce}}',

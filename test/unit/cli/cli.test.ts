@@ -481,6 +481,34 @@ describe('snippet', () => {
     }
   });
 
+  test('pins every chunk beside the runtime in an import map, by SHA-384, resolved against the runtime URL', async () => {
+    mkdirSync(p('rt/chunks'), { recursive: true });
+    writeFileSync(p('rt/tagwarden.js'), runtimeBody);
+    writeFileSync(p('rt/chunks/ui-Ab1.js'), 'export const ui = 1;\n');
+    writeFileSync(p('rt/chunks/pixel-Cd2.js'), 'export const pixel = 2;\n');
+    writeFileSync(p('rt/chunks/notes.txt'), 'not a chunk');
+    const args = snippetArgs();
+    args[args.indexOf('--runtime-file') + 1] = p('rt/tagwarden.js');
+    args[args.indexOf('--runtime-url') + 1] = 'https://cdn.example.se/tw/1.2.0/tagwarden.js?v=1';
+    const r = await tw(...args, '--nonce', 'n0nce');
+    expect(r.code).toBe(0);
+    const lines = r.out.join('\n').split('\n');
+    expect(lines).toHaveLength(3);
+    const m = /^<script type="importmap" nonce="n0nce">(.*)<\/script>$/.exec(lines[1]!);
+    expect(m).not.toBeNull();
+    const hash = (f: string) =>
+      `sha384-${createHash('sha384')
+        .update(readFileSync(p(f)))
+        .digest('base64')}`;
+    expect(JSON.parse(m![1]!)).toEqual({
+      integrity: {
+        'https://cdn.example.se/tw/1.2.0/chunks/pixel-Cd2.js': hash('rt/chunks/pixel-Cd2.js'),
+        'https://cdn.example.se/tw/1.2.0/chunks/ui-Ab1.js': hash('rt/chunks/ui-Ab1.js'),
+      },
+    });
+    expect(lines[2]).toMatch(/^<script type="module" nonce="n0nce" /);
+  });
+
   test('refuses a --pub file that is not a public key', async () => {
     writeFileSync(p('garbage.pub'), 'this is not a key');
     const args = snippetArgs();

@@ -1,9 +1,10 @@
 // The inline bootstrap a site pastes into <head>, run in a jsdom page as the page would run it: it
-// makes window.dataLayer an array, keeps one the page already has, and stays within its size budget.
+// makes window.dataLayer an array, keeps one the page already has, and stays within its size budget;
+// and the import map that pins the lazy chunks.
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
 import { INLINE_SNIPPET } from '../../../src/snippet/inline.js';
-import { renderSnippet } from '../../../src/snippet/render.js';
+import { chunkUrl, renderImportMap, renderSnippet } from '../../../src/snippet/render.js';
 
 /** A page window as the snippet sees it. */
 type Page = {
@@ -109,5 +110,53 @@ describe('INLINE_SNIPPET', () => {
 
   test('needs no markup escaping, so it runs the same inside a script element', () => {
     expect(INLINE_SNIPPET).not.toMatch(/<\/script|<!--|[<>&"]/i);
+  });
+});
+
+describe('the import map of the lazy chunks', () => {
+  test('resolves each chunk against the folder of the runtime URL, without its query or fragment', () => {
+    expect(chunkUrl('/tagwarden/tagwarden.js', 'chunks/ui-A.js')).toBe('/tagwarden/chunks/ui-A.js');
+    expect(chunkUrl('https://cdn.example/tw/tagwarden.js?v=2#x', 'chunks/ui-A.js')).toBe(
+      'https://cdn.example/tw/chunks/ui-A.js',
+    );
+    expect(chunkUrl('tagwarden.js', 'chunks/ui-A.js')).toBe('chunks/ui-A.js');
+  });
+
+  test('is valid JSON that cannot close its script element, and is left out without chunks', () => {
+    const html = renderImportMap(
+      '/t/tagwarden.js',
+      { 'chunks/</script><script>x.js': 'sha384-AAAA' },
+      ' nonce="n"',
+    );
+    expect(html.match(/<\/script>/g)).toHaveLength(1);
+    const json = /^<script type="importmap" nonce="n">(.*)<\/script>\n$/.exec(html)![1]!;
+    expect(JSON.parse(json)).toEqual({ integrity: { '/t/chunks/</script><script>x.js': 'sha384-AAAA' } });
+    expect(renderImportMap('/t/tagwarden.js', {})).toBe('');
+    const snippet = renderSnippet({
+      runtimeUrl: '/t/tagwarden.js',
+      integrity: 'sha384-B',
+      containerUrl: '/c.json',
+      keys: [],
+    });
+    expect(snippet).not.toContain('importmap');
+  });
+
+  test('stands between the inline bootstrap and the runtime, so that it is read before any module loads', () => {
+    const lines = renderSnippet({
+      runtimeUrl: '/t/tagwarden.js',
+      integrity: 'sha384-B',
+      containerUrl: '/c.json',
+      keys: [],
+      nonce: 'N',
+      chunks: { 'chunks/a.js': 'sha384-A' },
+    })
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => /^<script( type="\w+")?/.exec(l)?.[0])).toEqual([
+      '<script',
+      '<script type="importmap"',
+      '<script type="module"',
+    ]);
+    expect(lines.every((l) => l.includes('nonce="N"'))).toBe(true);
   });
 });
