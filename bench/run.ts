@@ -143,7 +143,7 @@ const bursts = {
  * IndexedDB; then a grant of advertising. Measures the time from the grant until every replayed
  * delivery was issued, and the long tasks on the main thread meanwhile.
  */
-async function replay(n: number, stubDelivery = false) {
+async function replay(n: number, stubDelivery = false, all = false) {
   const context = await browser.newContext();
   // With `stubDelivery`, an image's src is recorded instead of requested: what remains is the runtime's own
   // cost (queue take, consent recheck, templates, records), without the browser's cost of n image requests.
@@ -173,24 +173,30 @@ async function replay(n: number, stubDelivery = false) {
   const taskSeconds = async () =>
     (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;
   const before = await taskSeconds();
-  const result = await page.evaluate(async (n) => {
-    const longTasks: number[] = [];
-    const obs = new PerformanceObserver((l) => {
-      for (const e of l.getEntries()) longTasks.push(e.duration);
-    });
-    obs.observe({ type: 'longtask' });
-    let fired = 0;
-    const done = new Promise<number>((resolve) => {
-      window.tagwarden.on('tag', (r) => {
-        if (r.tagId === 'ads-conversion' && r.status === 'fired' && ++fired === n) resolve(performance.now());
+  const result = await page.evaluate(
+    async ({ n, all }) => {
+      const longTasks: number[] = [];
+      const obs = new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) longTasks.push(e.duration);
       });
-    });
-    const t0 = performance.now();
-    window.tagwarden.consent.update({ 'marketing.advertising': true });
-    const t1 = await done;
-    obs.disconnect();
-    return { ms: t1 - t0, longTasks };
-  }, n);
+      obs.observe({ type: 'longtask' });
+      let fired = 0;
+      const done = new Promise<number>((resolve) => {
+        window.tagwarden.on('tag', (r) => {
+          if (r.tagId === 'ads-conversion' && r.status === 'fired' && ++fired === n)
+            resolve(performance.now());
+        });
+      });
+      const t0 = performance.now();
+      if (all) window.tagwarden.consent.acceptAll();
+      else window.tagwarden.consent.update({ 'marketing.advertising': true });
+      const t1 = await done;
+      obs.disconnect();
+      return { ms: t1 - t0, longTasks };
+    },
+    { n, all },
+  );
+  if (all) await page.waitForTimeout(300); // the other tags' deliveries, issued beside the measured one
   const mainThreadMs = ((await taskSeconds()) - before) * 1000;
   const stubbed = stubDelivery
     ? await page.evaluate(() => (window as unknown as { __sent: string[] }).__sent.length)
@@ -229,6 +235,7 @@ const replays = {
   '10000': await replay(10_000),
   '1000, delivery stubbed': await replay(1_000, true),
   '10000, delivery stubbed': await replay(10_000, true),
+  '1000, acceptAll, stubbed': await replay(1_000, true, true),
 };
 
 await browser.close();
