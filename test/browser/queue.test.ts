@@ -97,6 +97,31 @@ describe('the durable queue', () => {
     expect(await third.page.evaluate(() => window.tagwarden.queue.size())).toBe(0);
   });
 
+  test('events of pages left the moment they were held are not lost: each is delivered on a later page', async () => {
+    // Six page views, each left (reload or navigation) as soon as its view_item is held, before a write
+    // of it could be relied on to commit: the queue's pagehide spill carries them to the next page.
+    const probe = (await shop()).probe;
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const s = await shop(probe);
+      const [queued] = await s.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+      ids.push(queued!.eventId);
+      if (i % 2) await s.reload();
+    }
+    const last = await shop(probe);
+    await last.ready();
+    await last.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await waitForMatching(fx.site.records, 'pixel', (r) => ids.includes(String(r.query?.eid)), 6, 10_000);
+    await last.page.waitForTimeout(300);
+    const delivered = adsPixels().map((p) => String(p.query?.eid));
+    for (const id of ids) expect(delivered.filter((d) => d === id)).toHaveLength(1);
+    expect(
+      await last.page.evaluate(() =>
+        Object.keys(localStorage).filter((k) => k.startsWith('tagwarden:queue:')),
+      ),
+    ).toEqual([]);
+  });
+
   test('rejecting all empties the IndexedDB store and nothing is ever delivered', async () => {
     const s = await shop();
     await s.ready();
