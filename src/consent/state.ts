@@ -24,6 +24,8 @@ export type Method =
 export interface Change {
   granted: string[];
   denied: string[];
+  /** A Consent Mode `default` with `wait_for_update`: end the wait (`endWait`) after this many ms. */
+  wait?: number;
 }
 
 /** What the consent state reads from the page. */
@@ -67,6 +69,11 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
   for (const d of consent.defaults) setDefaults(d.categories, d.region);
 
   let decided: Record<string, boolean> = {};
+  /**
+   * Until then (ms since epoch), what a Consent Mode default grants waits (`pending`) for an update: gtag's
+   * `wait_for_update`. A decision or an update ends the wait at once.
+   */
+  let waitUntil = 0;
   let consentId: string | undefined;
   let decisionTime: number | undefined;
   /** Reads the stored decision; it counts for a category under the same revision and fingerprint only. */
@@ -100,7 +107,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     if (d !== undefined) return d ? 'granted' : 'denied';
     if (gpc && (id === MARKETING || c.parent === MARKETING)) return 'denied';
     const def = defaults[id] ?? (c.parent !== undefined ? defaults[c.parent] : undefined);
-    return def ? 'granted' : 'pending';
+    return def && !waitUntil ? 'granted' : 'pending';
   };
   const snapshot = () => Object.fromEntries(consent.categories.map((c) => [c.id, status(c.id)]));
 
@@ -143,6 +150,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     decide(choices: Record<string, boolean>, persist = true): Change & { unknown: string[] } {
       const unknown: string[] = [];
       const change = changing(() => {
+        waitUntil = 0;
         for (const [id, v] of Object.entries(choices)) {
           const c = cats.get(id);
           if (!c) unknown.push(id);
@@ -174,6 +182,12 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     get lastDecision() {
       return last;
     },
+    /** Ends a `wait_for_update` whose time is up (`now` ≥ its end): defaults that grant apply from now. */
+    endWait(now = Date.now()): Change {
+      return changing(() => {
+        if (now >= waitUntil) waitUntil = 0;
+      });
+    },
     /** All optional categories at once. */
     all(granted: boolean) {
       return this.decide(Object.fromEntries(optional.map((id) => [id, granted])));
@@ -184,7 +198,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
      */
     consentMode(
       kind: 'default' | 'update',
-      params: Partial<Record<ConsentModeType | 'region', unknown>>,
+      params: Partial<Record<ConsentModeType | 'region' | 'wait_for_update', unknown>>,
     ): Change {
       const region = Array.isArray(params.region) ? (params.region as string[]) : undefined;
       const derived: Record<string, boolean> = {};
@@ -195,7 +209,15 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
         if (types.some((t) => params[t] === 'denied')) derived[c.id] = false;
         else if (types.every((t) => params[t] === 'granted')) derived[c.id] = true;
       }
-      return kind === 'update' ? this.decide(derived) : changing(() => setDefaults(derived, region));
+      if (kind === 'update') return this.decide(derived);
+      // wait_for_update (ms): what this default grants waits that long for an update (for its region only).
+      const w = params.wait_for_update;
+      const wait = typeof w === 'number' && w > 0 && w < 2 ** 31 && regionMatch(region) ? w : 0;
+      const change = changing(() => {
+        setDefaults(derived, region);
+        if (wait) waitUntil = Math.max(waitUntil, Date.now() + wait);
+      });
+      return wait ? { ...change, wait } : change;
     },
   };
 }

@@ -334,7 +334,11 @@ export function boot(selfUrl: string): TagwardenApi {
         if (name !== 'consent' || !a) return;
         const [kind, params] = args as [unknown, unknown];
         if ((kind === 'default' || kind === 'update') && params && typeof params === 'object') {
-          changed(a, a.consent.consentMode(kind, params as Record<string, unknown>), 'consent-mode');
+          const change = a.consent.consentMode(kind, params as Record<string, unknown>);
+          changed(a, change, 'consent-mode');
+          // wait_for_update: once the wait is over without an update, the granting defaults apply.
+          if (change.wait)
+            setTimeout(() => changed(a, a.consent.endWait(), 'consent-mode', false), change.wait);
         } else fail('datalayer/bad-command', `consent ${String(kind).slice(0, 20)}`);
       },
       error: fail,

@@ -492,6 +492,46 @@ describe('failing tags', () => {
   });
 });
 
+describe('Consent Mode wait_for_update', () => {
+  test('a granting gtag default with wait_for_update holds events for that long, then delivers them', async () => {
+    const s = await shop();
+    await s.ready();
+    await s.page.evaluate(() => {
+      function gtag(..._: unknown[]) {
+        // biome-ignore lint/complexity/noArguments: gtag pushes its Arguments object, as sites do
+        (window.dataLayer as unknown as unknown[]).push(arguments);
+      }
+      gtag('consent', 'default', { analytics_storage: 'granted', wait_for_update: 1500 });
+    });
+    await s.page.click('#add-to-cart');
+    const [queued] = await s.waitForTags({ tagId: 'stats-pixel', event: 'add_to_cart', status: 'queued' }, 1);
+    await s.page.waitForTimeout(SETTLE_MS);
+    expect(s.pixels('stats')).toEqual([]);
+    // No update came: once the wait is over, the default applies and what was held (the page's earlier
+    // events, then this one) is delivered.
+    const pixels = await s.waitForPixels('stats', 3);
+    expect(pixels.map((p) => p.query.eid)).toContain(queued?.eventId);
+    expect(await s.page.evaluate(() => window.tagwarden.consent.get().analytics)).toBe('granted');
+  });
+
+  test('an update denying within the wait drops what was held', async () => {
+    const s = await shop();
+    await s.ready();
+    await s.page.evaluate(() => {
+      function gtag(..._: unknown[]) {
+        // biome-ignore lint/complexity/noArguments: gtag pushes its Arguments object, as sites do
+        (window.dataLayer as unknown as unknown[]).push(arguments);
+      }
+      gtag('consent', 'default', { analytics_storage: 'granted', wait_for_update: 1000 });
+      document.querySelector<HTMLButtonElement>('#add-to-cart')!.click();
+      gtag('consent', 'update', { analytics_storage: 'denied' });
+    });
+    await s.page.waitForTimeout(1500);
+    expect(s.pixels('stats')).toEqual([]);
+    expect(await s.page.evaluate(() => window.tagwarden.consent.get().analytics)).toBe('denied');
+  });
+});
+
 describe('lazy chunks pinned by the import map', () => {
   test('the snippet pins every chunk of the built runtime by its SHA-384, under the strict CSP', async () => {
     const s = await shop();

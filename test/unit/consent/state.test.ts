@@ -147,3 +147,47 @@ describe('consent state', () => {
     expect(c.needsPrompt).toBe(true);
   });
 });
+
+describe('Consent Mode wait_for_update', () => {
+  beforeEach(clearCookies);
+  afterEach(clearCookies);
+
+  it('holds what a granting default allows until the wait is over, then grants it', () => {
+    const c = createConsent(demoContainer(), inputs());
+    const change = c.consentMode('default', { analytics_storage: 'granted', wait_for_update: 500 });
+    expect(change.wait).toBe(500);
+    expect(c.status('analytics')).toBe('pending');
+    // Too early: nothing changes.
+    expect(c.endWait(Date.now() + 100)).toEqual({ granted: [], denied: [] });
+    expect(c.status('analytics')).toBe('pending');
+    expect(c.endWait(Date.now() + 500).granted).toEqual(['analytics']);
+    expect(c.status('analytics')).toBe('granted');
+  });
+
+  it('ends at once with an update within the wait, which decides', () => {
+    const c = createConsent(demoContainer(), inputs());
+    c.consentMode('default', { analytics_storage: 'granted', wait_for_update: 500 });
+    const change = c.consentMode('update', { analytics_storage: 'denied' });
+    expect(change.denied).toEqual(['analytics']);
+    expect(c.status('analytics')).toBe('denied');
+    // A default for another category afterwards is not held back by the finished wait.
+    c.consentMode('default', { functionality_storage: 'granted' });
+    expect(c.status('functional')).toBe('granted');
+  });
+
+  it('is ignored when it is not a positive number, or the default is for another region', () => {
+    const c = createConsent(demoContainer(), inputs({ region: 'SE' }));
+    expect(
+      c.consentMode('default', { analytics_storage: 'granted', wait_for_update: '500' }).wait,
+    ).toBeUndefined();
+    expect(
+      c.consentMode('default', { analytics_storage: 'granted', wait_for_update: -1 }).wait,
+    ).toBeUndefined();
+    expect(c.status('analytics')).toBe('granted');
+    const other = createConsent(demoContainer(), inputs({ region: 'SE' }));
+    expect(
+      other.consentMode('default', { functionality_storage: 'granted', wait_for_update: 500, region: ['US'] })
+        .wait,
+    ).toBeUndefined();
+  });
+});
