@@ -65,16 +65,6 @@ export interface DispatchOptions {
   context: Omit<TagContext, 'vars'>;
 }
 
-/** A deep copy of sanitized model data (plain objects, arrays, Dates and primitives only). */
-function copy(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  if (v instanceof Date) return new Date(v.getTime());
-  if (Array.isArray(v)) return v.map(copy);
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
-  return out;
-}
-
 /** Creates the dispatcher for one verified container. */
 export function createDispatcher({ container, consent, emitter, holder, context }: DispatchOptions) {
   // Index tags by event name once; `*` tags are checked for every event. Container order is kept.
@@ -106,7 +96,20 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     (name) =>
       getVariable(name, ev, consent.status);
   const ctx: TagContext = { ...context, vars: lookup };
-  const record = (r: TagRecord) => emitter.emit('tag', r);
+  /** Emits a `tag` record; without `reason` it has none. */
+  const record = (
+    tag: Tag,
+    ev: { name: string; id: string },
+    status: TagRecord['status'],
+    reason?: string,
+  ) => {
+    const r: TagRecord = { tagId: tag.id, event: ev.name, eventId: ev.id, status };
+    if (reason !== undefined) r.reason = reason;
+    emitter.emit('tag', r);
+  };
+  /** Emits the error record of a failed or stuck tag call. */
+  const failed = (tag: Tag, o: { code: string; reason: string }) =>
+    emitter.emit('error', { code: o.code, detail: o.reason, tagId: tag.id });
 
   /** Appends `step` to `tag`'s chain: a tag gets its events one after another, in order. */
   const chain = (tag: Tag, step: () => Promise<unknown>): Promise<unknown> => {
@@ -120,13 +123,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     const go = async () => {
       // Consent is checked again at delivery: a withdrawal in between wins.
       if (consent.status(tag.category) !== 'granted') {
-        record({
-          tagId: tag.id,
-          event: ev.name,
-          eventId: ev.id,
-          status: 'blocked',
-          reason: 'consent withdrawn',
-        });
+        record(tag, ev, 'blocked', 'consent withdrawn');
         return;
       }
       // A loaded plugin is called directly: a synchronous fire (a pixel) then settles with no promise hop or timer.
@@ -150,20 +147,10 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       }, TAG_TIMEOUT_MS);
       if (outcome.ok) {
         fired.add(tag);
-        record({
-          tagId: tag.id,
-          event: ev.name,
-          eventId: ev.id,
-          status: 'fired',
-          ...(ev.replay && { reason: 'replay' }),
-        });
+        record(tag, ev, 'fired', ev.replay ? 'replay' : undefined);
       } else {
-        record({ tagId: tag.id, event: ev.name, eventId: ev.id, status: 'failed', reason: outcome.reason });
-        emitter.emit('error', {
-          code: outcome.code,
-          detail: outcome.reason,
-          tagId: tag.id,
-        });
+        record(tag, ev, 'failed', outcome.reason);
+        failed(tag, outcome);
       }
     };
     return go();
@@ -185,7 +172,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           from = Object.hasOwn(from, k) ? (from as Record<string, unknown>)[k] : undefined;
           if (from === undefined) break;
           // The whole value at the end of a path (replacing a partial copy a longer path made).
-          if (i === path.length - 1) to[k] = copy(from);
+          if (i === path.length - 1) to[k] = structuredClone(from);
           else {
             const next = to[k];
             // An already copied value wins; otherwise descend into (or start) the matching container.
@@ -217,14 +204,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         const status = consent.status(tag.category);
         if (status === 'granted') granted.push(tag);
         else if (status === 'pending') pending.push(tag);
-        else
-          record({
-            tagId: tag.id,
-            event: name,
-            eventId: ev.id,
-            status: 'blocked',
-            reason: `${tag.category} denied`,
-          });
+        else record(tag, ev, 'blocked', `${tag.category} denied`);
       }
       if (!granted.length && !pending.length) return undefined;
       // Delivery is asynchronous (per-tag order, lazy plugins) and held events wait: every tag gets
@@ -234,13 +214,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         holder.hold(pending.map((tag) => ({ tag, ev: at })));
         if (emitter.has('tag'))
           for (const tag of pending) {
-            record({
-              tagId: tag.id,
-              event: name,
-              eventId: ev.id,
-              status: 'queued',
-              reason: `${tag.category} undecided`,
-            });
+            record(tag, ev, 'queued', `${tag.category} undecided`);
           }
       }
       return granted.length ? Promise.all(granted.map((tag) => deliver(tag, at))) : undefined;
@@ -276,8 +250,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           const outcome = await guard(async () => {
             if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
           }, TAG_TIMEOUT_MS);
-          if (!outcome.ok)
-            emitter.emit('error', { code: outcome.code, detail: outcome.reason, tagId: tag.id });
+          if (!outcome.ok) failed(tag, outcome);
           fired.delete(tag);
         }
         // Deleting storage is rare (withdrawal only), so its code is a lazy chunk.
