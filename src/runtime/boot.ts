@@ -100,7 +100,7 @@ export function boot(selfUrl: string): TagwardenApi {
         if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
         if (!stuck) return;
         if (a.container.consent.reloadOnWithdrawal) location.reload();
-        else fail('tag/still-running', 'reload the page to unload it');
+        else fail('tag/still-running');
       }, report);
       // Refusing everything empties the queue, whatever tab or page the events came from.
       if (!a.container.consent.categories.some((c) => !c.alwaysOn && a.consent.status(c.id) !== 'denied')) {

@@ -242,20 +242,11 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       if (!categories.length) return { stuck: false, dropped: 0 };
       const set = new Set(categories);
       const dropped = Number(await holder.drop(set)) || 0;
-      let stuck = false;
-      for (const tag of container.tags) {
-        if (!set.has(tag.category)) continue;
-        if (fired.has(tag)) {
-          const plugin = await loadPlugin(tag.type).catch(() => undefined);
-          const outcome = await guard(async () => {
-            if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
-          }, TAG_TIMEOUT_MS);
-          if (!outcome.ok) failed(tag, outcome);
-          fired.delete(tag);
-        }
-        // Deleting storage is rare (withdrawal only), so its code is a lazy chunk.
-        await (await import('../consent/cleanup')).deleteStorage(tag.storage);
-      }
+      const tags = container.tags.filter((t) => set.has(t.category));
+      // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk.
+      const stuck =
+        !!tags.length &&
+        (await (await import('./withdraw')).withdraw(tags, fired, ctx, TAG_TIMEOUT_MS, failed));
       return { stuck, dropped };
     },
   };

@@ -702,3 +702,25 @@ describe('hostile page markup', () => {
     expect(s.probe.pageErrors).toEqual([]);
   });
 });
+
+describe('a withdrawal chunk that does not load', () => {
+  test('is an error record with a code, never an exception in the page; the refusal still applies', async () => {
+    const probe = await fx.site.newPage();
+    await probe.context.route(/\/chunks\/withdraw-[\w-]+\.js$/, (route) => route.abort());
+    const s = await shop({}, probe);
+    await s.ready();
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await s.waitForPixels('stats', 2);
+    await s.page.evaluate(() => window.tagwarden.consent.rejectAll());
+    await expect.poll(async () => (await s.seen('error')).map((e) => e.code)).toContain('runtime/internal');
+    // The refusal itself is not undone: later events are blocked, and nothing more is collected.
+    await s.page.click('#add-to-cart');
+    const blocked = await s.waitForTags({ event: 'add_to_cart', status: 'blocked' }, 2);
+    expect(blocked.map((r) => r.reason).sort()).toEqual(['analytics denied', 'marketing.advertising denied']);
+    expect(consentCookie(await s.probe.context.cookies())?.choices).toMatchObject({
+      analytics: 0,
+      marketing: 0,
+    });
+    expect(s.probe.pageErrors).toEqual([]);
+  });
+});

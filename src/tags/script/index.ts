@@ -25,9 +25,7 @@ function load(tag: ScriptTag, ctx: TagContext): Promise<void> {
       if (ctx.nonce) s.nonce = ctx.nonce;
       s.onload = () => resolve();
       s.onerror = () =>
-        reject(
-          new TagwardenError('tag/load-failed', 'script failed to load (network, CORS or SRI mismatch)'),
-        );
+        reject(new TagwardenError('tag/load-failed', 'failed to load (network, CORS or SRI)'));
       s.src = ctx.scriptUrl(tag.settings.src) as string;
       head().appendChild(s);
     });

@@ -1,0 +1,33 @@
+/**
+ * Withdrawal, a rare path loaded as a lazy chunk: revokes the tags of newly denied categories that
+ * fired on this page and deletes their declared first-party storage (consent/cleanup.ts).
+ * The dispatcher drops their held events before loading it.
+ */
+import { deleteStorage } from '../consent/cleanup';
+import type { Tag } from '../container/schema';
+import { guard, type Outcome } from './guard';
+import type { TagContext } from './plugin';
+import { loadPlugin } from './registry';
+
+/** Revokes each of `tags` that `fired` (and forgets it fired), then deletes its storage. True when a script could not be stopped. */
+export async function withdraw(
+  tags: Tag[],
+  fired: Set<Tag>,
+  ctx: TagContext,
+  ms: number,
+  failed: (tag: Tag, o: Outcome & { ok: false }) => void,
+): Promise<boolean> {
+  let stuck = false;
+  for (const tag of tags) {
+    if (fired.has(tag)) {
+      const plugin = await loadPlugin(tag.type).catch(() => undefined);
+      const outcome = await guard(async () => {
+        if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
+      }, ms);
+      if (!outcome.ok) failed(tag, outcome);
+      fired.delete(tag);
+    }
+    await deleteStorage(tag.storage);
+  }
+  return stuck;
+}
