@@ -96,12 +96,7 @@ export function boot(selfUrl: string): TagwardenApi {
    */
   const changed = (a: Applied, change: Change, method: Method | 'other-tab', announce = true) => {
     if (change.denied.length) {
-      a.dispatcher.denied(change.denied).then(({ stuck, dropped }) => {
-        if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
-        if (!stuck) return;
-        if (a.container.consent.reloadOnWithdrawal) location.reload();
-        else fail('tag/still-running');
-      }, report);
+      a.dispatcher.denied(change.denied).catch(report);
       // Refusing everything empties the queue, whatever tab or page the events came from.
       if (!a.container.consent.categories.some((c) => !c.alwaysOn && a.consent.status(c.id) !== 'denied')) {
         a.queue.clear().catch(report);

@@ -237,17 +237,26 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       return (await taken).length;
     },
 
-    /** Drops held events of newly denied categories and revokes their tags. Returns true when a running script could not be stopped. */
-    async denied(categories: string[]): Promise<{ stuck: boolean; dropped: number }> {
-      if (!categories.length) return { stuck: false, dropped: 0 };
+    /**
+     * Drops held events of newly denied categories (a `queue` record says how many), then revokes their tags
+     * (the lazy `withdraw` chunk), which reloads the page or reports `tag/still-running` for a running script.
+     */
+    async denied(categories: string[]): Promise<void> {
+      if (!categories.length) return;
       const set = new Set(categories);
       const dropped = Number(await holder.drop(set)) || 0;
+      if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
       const tags = container.tags.filter((t) => set.has(t.category));
       // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk.
-      const stuck =
-        !!tags.length &&
-        (await (await import('./withdraw')).withdraw(tags, fired, ctx, TAG_TIMEOUT_MS, failed));
-      return { stuck, dropped };
+      if (tags.length)
+        await (await import('./withdraw')).withdraw(
+          tags,
+          fired,
+          ctx,
+          failed,
+          TAG_TIMEOUT_MS,
+          container.consent.reloadOnWithdrawal,
+        );
     },
   };
 }

@@ -9,14 +9,19 @@ import { guard, type Outcome } from './guard';
 import type { TagContext } from './plugin';
 import { loadPlugin } from './registry';
 
-/** Revokes each of `tags` that `fired` (and forgets it fired), then deletes its storage. True when a script could not be stopped. */
+/**
+ * Revokes each of `tags` that `fired` (and forgets it fired), each revoke guarded within `ms`, then deletes
+ * its storage. A script that could
+ * not be stopped reloads the page (`reload`) or is reported as `tag/still-running`.
+ */
 export async function withdraw(
   tags: Tag[],
   fired: Set<Tag>,
   ctx: TagContext,
-  ms: number,
   failed: (tag: Tag, o: Outcome & { ok: false }) => void,
-): Promise<boolean> {
+  ms: number,
+  reload?: boolean,
+): Promise<void> {
   let stuck = false;
   for (const tag of tags) {
     if (fired.has(tag)) {
@@ -29,5 +34,5 @@ export async function withdraw(
     }
     await deleteStorage(tag.storage);
   }
-  return stuck;
+  if (stuck) reload ? location.reload() : ctx.report('tag/still-running');
 }
