@@ -111,7 +111,9 @@ describe('the durable queue', () => {
     const last = await shop(probe);
     await last.ready();
     await last.page.evaluate(() => window.tagwarden.consent.acceptAll());
-    await waitForMatching(fx.site.records, 'pixel', (r) => ids.includes(String(r.query?.eid)), 6, 10_000);
+    const ours = (r: { query?: Record<string, string> }) =>
+      r.query?.tag === 'ads' && ids.includes(String(r.query?.eid));
+    await waitForMatching(fx.site.records, 'pixel', ours, 6, 10_000);
     await last.page.waitForTimeout(300);
     const delivered = adsPixels().map((p) => String(p.query?.eid));
     for (const id of ids) expect(delivered.filter((d) => d === id)).toHaveLength(1);
