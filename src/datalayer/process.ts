@@ -44,7 +44,10 @@ const toStr = Object.prototype.toString;
 export function attachDataLayer(
   target: unknown,
   handler: DataLayerHandler,
+  /** `sliceMs`: time slicing (the runtime passes SLICE_MS); without it every message is processed in `push`. */
+  options: { sliceMs?: number } = {},
 ): { dataLayer: unknown[]; model: Obj } {
+  const sliceMs = options.sliceMs ?? Number.POSITIVE_INFINITY;
   const model = dataObject();
   let queue: unknown[] = [];
   let busy = false;
@@ -219,7 +222,7 @@ export function attachDataLayer(
 
   /**
    * Processes `messages` in order, then whatever was pushed meanwhile; re-entrant calls only queue. Once this
-   * task has spent SLICE_MS processing, the rest waits in `queue` for a later task (`force`: no slicing, the
+   * task has spent `sliceMs` processing, the rest waits in `queue` for a later task (`force`: no slicing, the
    * page is leaving).
    */
   const run = (messages: ArrayLike<unknown>, force?: boolean): void => {
@@ -248,7 +251,7 @@ export function attachDataLayer(
         report('datalayer/bad-message', text(e));
       }
       t = now();
-      over = !force && used + t - t0 > SLICE_MS;
+      over = !force && used + t - t0 > sliceMs;
     }
     used += t - t0;
     // What is left (of `messages`, then of `queue`) waits, in order, for the next slice.
@@ -278,8 +281,10 @@ export function attachDataLayer(
     run(waiting, true);
   };
   try {
-    addEventListener('pagehide', leave, true);
-    document.addEventListener('visibilitychange', leave, true);
+    if (sliceMs < Number.POSITIVE_INFINITY) {
+      addEventListener('pagehide', leave, true);
+      document.addEventListener('visibilitychange', leave, true);
+    }
   } catch {
     // No window or document (never in a browser).
   }

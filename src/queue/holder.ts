@@ -141,8 +141,13 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   const restore = async (db: IDBDatabase) => {
     const restored = takeSpills();
     if (!restored.length) return;
+    // Out of localStorage and not yet committed: a spill of this page (left before the commit) carries them on.
+    const mine = restored.map(({ sent, ...e }) => e as Entry);
+    const held = new Set(mine);
+    inflight = inflight.concat(mine);
     await inTx(db, storeName, (s) => {
-      for (const { sent, ...e } of restored) {
+      restored.forEach(({ sent }, i) => {
+        const e = mine[i]!;
         // One that may have committed before its page went away is added only when absent: the
         // ConstraintError otherwise must neither abort the transaction nor bubble to its onerror.
         if (!sent) s.put(e, entryKey(e));
@@ -151,11 +156,16 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
             ev.preventDefault();
             ev.stopPropagation();
           };
-      }
-    }).catch((e) => {
-      keep(restored.map(({ sent, ...e }) => e));
-      fault(e);
-    });
+      });
+    })
+      .catch((e) => {
+        keep(mine);
+        fault(e);
+      })
+      .finally(() => {
+        inflight = inflight.filter((e) => !held.has(e));
+        if (spilled) spill();
+      });
   };
 
   /** Reads and removes every page's spilled entries (this page's own included: it is being reconnected). */
@@ -178,11 +188,13 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
 
   /**
    * Writes, synchronously, what is not yet known to be on the device (in a write, or held and not written) under
-   * this page's spill key; removes the key when there is nothing of the kind.
+   * this page's spill key, and with `leaving` (pagehide: this page's memory is going) what only memory holds
+   * after a storage fault; removes the key when there is nothing of the kind. Memory mode spills nothing.
    */
-  const spill = () => {
-    if (!durable) return;
+  const spill = (leaving?: boolean) => {
+    if (settings.storage !== 'indexeddb') return;
     const list: Spilled[] = inflight.map((e) => ({ ...e, sent: 1 }));
+    if (leaving) for (const e of mem) list.push(e);
     for (const [e, models] of pending) {
       const c: Entry = { ...e, model: {} };
       for (const m of models) clean(m, c.model);
@@ -386,7 +398,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
 
   const hide = (e: Event) => {
     if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
-    spill(); // synchronous: survives a page torn down before the write below commits
+    spill(e.type === 'pagehide'); // synchronous: survives a page torn down before the write below commits
     void holder.flush();
   };
   addEventListener('pagehide', hide);

@@ -9,7 +9,7 @@ import type { ConsentProof } from '../consent/record';
 import { type Change, type ConsentState, createConsent, type Method } from '../consent/state';
 import { importPublicKeys } from '../container/keys';
 import type { Container } from '../container/schema';
-import { attachDataLayer } from '../datalayer/process';
+import { attachDataLayer, SLICE_MS } from '../datalayer/process';
 import { queryAll } from '../lib/dom';
 import { type ErrorCode, isTagwardenError, TagwardenError } from '../lib/errors';
 import type { DurableHolder } from '../queue/holder';
@@ -323,22 +323,26 @@ export function boot(selfUrl: string): TagwardenApi {
 
   /** Processes the dataLayer from its first entry and takes over push. Without a container nothing fires. */
   function attach(a: Applied | undefined) {
-    attachDataLayer(dataLayer, {
-      event: (name, _message, model) => a?.dispatcher.event(name, model as Record<string, unknown>),
-      command(name, args) {
-        if (name !== 'consent' || !a) return;
-        const [kind, params] = args as [unknown, unknown];
-        if ((kind === 'default' || kind === 'update') && params && typeof params === 'object') {
-          const change = a.consent.consentMode(kind, params as Record<string, unknown>);
-          changed(a, change, 'consent-mode');
-          // wait_for_update: once the wait is over without an update, the granting defaults apply.
-          if (change.wait)
-            setTimeout(() => changed(a, a.consent.endWait(), 'consent-mode', false), change.wait);
-        } else fail('datalayer/bad-command', `consent ${String(kind).slice(0, 20)}`);
+    attachDataLayer(
+      dataLayer,
+      {
+        event: (name, _message, model) => a?.dispatcher.event(name, model as Record<string, unknown>),
+        command(name, args) {
+          if (name !== 'consent' || !a) return;
+          const [kind, params] = args as [unknown, unknown];
+          if ((kind === 'default' || kind === 'update') && params && typeof params === 'object') {
+            const change = a.consent.consentMode(kind, params as Record<string, unknown>);
+            changed(a, change, 'consent-mode');
+            // wait_for_update: once the wait is over without an update, the granting defaults apply.
+            if (change.wait)
+              setTimeout(() => changed(a, a.consent.endWait(), 'consent-mode', false), change.wait);
+          } else fail('datalayer/bad-command', `consent ${String(kind).slice(0, 20)}`);
+        },
+        error: fail,
+        containerId: () => a?.container.id ?? '',
       },
-      error: fail,
-      containerId: () => a?.container.id ?? '',
-    });
+      { sliceMs: SLICE_MS },
+    );
   }
 
   return api;

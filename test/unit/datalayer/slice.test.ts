@@ -25,7 +25,7 @@ describe('time slicing', () => {
   test('a burst is processed in later tasks once a slice runs out, in order, each message once', async () => {
     const rec = slow(1);
     const dataLayer: unknown[] = [];
-    attachDataLayer(dataLayer, rec.handler);
+    attachDataLayer(dataLayer, rec.handler, { sliceMs: SLICE_MS });
     const t0 = performance.now();
     for (let i = 0; i < 60; i++) dataLayer.push({ event: `e${i}` });
     const blocked = performance.now() - t0;
@@ -41,7 +41,7 @@ describe('time slicing', () => {
   test('the model a later event sees includes every message pushed before it, also across slices', async () => {
     const rec = slow(1);
     const dataLayer: unknown[] = [];
-    attachDataLayer(dataLayer, rec.handler);
+    attachDataLayer(dataLayer, rec.handler, { sliceMs: SLICE_MS });
     for (let i = 0; i < 40; i++) dataLayer.push({ step: i }, { event: `e${i}` });
     await until(() => rec.events.length === 40);
     expect(rec.events.map((e) => e.model.step)).toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -50,7 +50,7 @@ describe('time slicing', () => {
   test('a push made while messages wait is processed after them, never before', async () => {
     const rec = slow(2);
     const dataLayer: unknown[] = [];
-    attachDataLayer(dataLayer, rec.handler);
+    attachDataLayer(dataLayer, rec.handler, { sliceMs: SLICE_MS });
     for (let i = 0; i < 30; i++) dataLayer.push({ event: `e${i}` });
     dataLayer.push({ event: 'late' });
     expect(rec.log).not.toContain('event:late');
@@ -62,7 +62,7 @@ describe('time slicing', () => {
   test('pagehide processes everything still waiting, synchronously', () => {
     const rec = slow(1);
     const dataLayer: unknown[] = [];
-    attachDataLayer(dataLayer, rec.handler);
+    attachDataLayer(dataLayer, rec.handler, { sliceMs: SLICE_MS });
     for (let i = 0; i < 50; i++) dataLayer.push({ event: `e${i}` });
     expect(rec.events.length).toBeLessThan(50);
     dispatchEvent(new PageTransitionEvent('pagehide'));
@@ -72,7 +72,7 @@ describe('time slicing', () => {
   test('the page becoming hidden does the same', () => {
     const rec = slow(1);
     const dataLayer: unknown[] = [];
-    attachDataLayer(dataLayer, rec.handler);
+    attachDataLayer(dataLayer, rec.handler, { sliceMs: SLICE_MS });
     for (let i = 0; i < 50; i++) dataLayer.push({ event: `e${i}` });
     vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
     document.dispatchEvent(new Event('visibilitychange'));
@@ -80,10 +80,18 @@ describe('time slicing', () => {
     expect(rec.events).toHaveLength(50);
   });
 
+  test('without sliceMs (a dataLayer outside the runtime), even a slow burst is processed in push', () => {
+    const rec = slow(1);
+    const dataLayer: unknown[] = [];
+    attachDataLayer(dataLayer, rec.handler);
+    for (let i = 0; i < 30; i++) dataLayer.push({ event: `e${i}` });
+    expect(rec.events).toHaveLength(30);
+  });
+
   test('pushes that take little time are processed synchronously, as GTM does', () => {
     const rec = recorder();
     const dataLayer: unknown[] = [];
-    attachDataLayer(dataLayer, rec.handler);
+    attachDataLayer(dataLayer, rec.handler, { sliceMs: SLICE_MS });
     for (let i = 0; i < 200; i++) dataLayer.push({ event: `e${i}`, value: i });
     expect(rec.events).toHaveLength(200);
   });

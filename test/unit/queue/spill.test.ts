@@ -118,6 +118,21 @@ describe('durable queue: the spill on pagehide', () => {
     expect(await harness().holder.size()).toBe(0);
   });
 
+  it('after a storage fault, a page that is left spills what only its memory holds', async () => {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('', 'UnknownError');
+    });
+    const broken = harness();
+    broken.holder.hold(event('e1', T0, [ga]));
+    await broken.holder.flush();
+    expect(broken.codes()).toContain('queue/unstorable'); // kept in this page's memory only
+    vi.restoreAllMocks();
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(spillKeys()).toHaveLength(1);
+    void broken.holder.close();
+    expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+  });
+
   it('writes nothing to the device in memory mode', async () => {
     const { holder } = harness({ settings: settings({ storage: 'memory' }) });
     holder.hold(event('e1', T0, [ga]));
