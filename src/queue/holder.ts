@@ -93,6 +93,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   /** This page's spill key, and whether something is spilled under it. */
   const spillKey = SPILL + now().toString(36) + Math.random().toString(36).slice(2, 8);
   let spilled = false;
+  /** Between pagehide and a pageshow from the back/forward cache: this page's memory is in its spill. */
+  let left = false;
 
   /** Runs `op` after every operation before it (ops never reject). */
   const serial = <T>(op: () => Promise<T>): Promise<T> => {
@@ -188,13 +190,13 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
 
   /**
    * Writes, synchronously, what is not yet known to be on the device (in a write, or held and not written) under
-   * this page's spill key, and with `leaving` (pagehide: this page's memory is going) what only memory holds
+   * this page's spill key, and once the page is left (pagehide: its memory is going) what only memory holds
    * after a storage fault; removes the key when there is nothing of the kind. Memory mode spills nothing.
    */
-  const spill = (leaving?: boolean) => {
+  const spill = () => {
     if (settings.storage !== 'indexeddb') return;
     const list: Spilled[] = inflight.map((e) => ({ ...e, sent: 1 }));
-    if (leaving) for (const e of mem) list.push(e);
+    if (left) for (const e of mem) list.push(e);
     for (const [e, models] of pending) {
       const c: Entry = { ...e, model: {} };
       for (const m of models) clean(m, c.model);
@@ -398,10 +400,27 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
 
   const hide = (e: Event) => {
     if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
-    spill(e.type === 'pagehide'); // synchronous: survives a page torn down before the write below commits
+    if (e.type === 'pagehide') left = true;
+    spill(); // synchronous: survives a page torn down before the write below commits
     void holder.flush();
   };
+  // Back from the back/forward cache: when another page took this page's spill, it took over the events only
+  // this page's memory held (they are in the store now); otherwise the spill no longer needs them.
+  const show = (e: Event) => {
+    if (!(e as PageTransitionEvent).persisted || !left) return;
+    left = false;
+    try {
+      if (spilled && localStorage.getItem(spillKey) === null) {
+        mem = [];
+        spilled = false;
+      }
+    } catch {
+      // No localStorage: nothing was spilled.
+    }
+    if (spilled) spill();
+  };
   addEventListener('pagehide', hide);
+  addEventListener('pageshow', show);
   document.addEventListener('visibilitychange', hide);
 
   const holder: DurableHolder & { lastTake: TakeStats } = {
@@ -486,6 +505,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     close: () =>
       serial(async () => {
         removeEventListener('pagehide', hide);
+        removeEventListener('pageshow', show);
         document.removeEventListener('visibilitychange', hide);
         await flushNow();
         if (durable && dbp) (await dbp.catch(() => undefined))?.close();

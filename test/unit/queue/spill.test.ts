@@ -133,6 +133,43 @@ describe('durable queue: the spill on pagehide', () => {
     expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
   });
 
+  it('back from the back/forward cache after another page took its spill, it does not deliver those events again', async () => {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('', 'UnknownError');
+    });
+    const cached = harness();
+    cached.holder.hold(event('e1', T0, [ga]));
+    await cached.holder.flush(); // unstorable: memory only
+    vi.restoreAllMocks();
+    dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    // Another page takes the spill into the store while this one sits in the cache.
+    const other = harness();
+    await other.holder.size();
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    // Once in all, from the store, by whichever page takes first; not again from the cached page's memory.
+    const taken = [
+      ...(await cached.holder.take(cats('analytics'))),
+      ...(await other.holder.take(cats('analytics'))),
+    ];
+    expect(pairs(taken)).toEqual([['ga', 'e1']]);
+  });
+
+  it('back from the back/forward cache with its spill untouched, it keeps its events and takes them out of the spill', async () => {
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('', 'UnknownError');
+    });
+    const cached = harness();
+    cached.holder.hold(event('e1', T0, [ga]));
+    await cached.holder.flush();
+    vi.restoreAllMocks();
+    dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    expect(spillKeys()).toHaveLength(1);
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    expect(spillKeys()).toEqual([]); // the page is alive again: its memory is its own
+    expect(pairs(await cached.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    expect(await harness().holder.take(cats('analytics'))).toEqual([]);
+  });
+
   it('writes nothing to the device in memory mode', async () => {
     const { holder } = harness({ settings: settings({ storage: 'memory' }) });
     holder.hold(event('e1', T0, [ga]));
