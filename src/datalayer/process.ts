@@ -260,25 +260,26 @@ export function attachDataLayer(
     busy = false;
   };
 
-  /** A new task: a new slice, which processes what waits (and schedules another when it runs out again). */
-  function tick(): void {
-    ticking = false;
-    used = 0;
+  /** Processes what waits (`force`: all of it, now). */
+  const resume = (force?: boolean): void => {
     if (!deferred) return;
     deferred = false;
     const waiting = queue;
     queue = [];
-    run(waiting);
+    run(waiting, force);
+  };
+
+  /** A new task: a new slice, which processes what waits (and schedules another when it runs out again). */
+  function tick(): void {
+    ticking = false;
+    used = 0;
+    resume();
   }
 
   // A page that is leaving processes what waits at once, before the queue's own pagehide handler (capture
   // listeners on the target run first) writes what is held.
   const leave = (e: Event) => {
-    if (!deferred || (e.type !== 'pagehide' && document.visibilityState !== 'hidden')) return;
-    deferred = false;
-    const waiting = queue;
-    queue = [];
-    run(waiting, true);
+    if (e.type === 'pagehide' || document.visibilityState === 'hidden') resume(true);
   };
   try {
     if (sliceMs < Number.POSITIVE_INFINITY) {

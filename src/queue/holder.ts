@@ -145,29 +145,30 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     if (!restored.length) return;
     // Out of localStorage and not yet committed: a spill of this page (left before the commit) carries them on.
     const mine = restored.map(({ sent, ...e }) => e as Entry);
-    const held = new Set(mine);
-    inflight = inflight.concat(mine);
-    await inTx(db, storeName, (s) => {
-      restored.forEach(({ sent }, i) => {
-        const e = mine[i]!;
-        // One that may have committed before its page went away is added only when absent: the
-        // ConstraintError otherwise must neither abort the transaction nor bubble to its onerror.
-        if (!sent) s.put(e, entryKey(e));
-        else
-          s.add(e, entryKey(e)).onerror = (ev) => {
-            ev.preventDefault();
-            ev.stopPropagation();
-          };
-      });
-    })
-      .catch((e) => {
-        keep(mine);
-        fault(e);
-      })
-      .finally(() => {
-        inflight = inflight.filter((e) => !held.has(e));
-        if (spilled) spill();
-      });
+    await sending(mine, () =>
+      inTx(db, storeName, (s) => {
+        restored.forEach(({ sent }, i) => {
+          const e = mine[i]!;
+          // One that may have committed before its page went away is added only when absent: the
+          // ConstraintError otherwise must neither abort the transaction nor bubble to its onerror.
+          if (!sent) s.put(e, entryKey(e));
+          else
+            s.add(e, entryKey(e)).onerror = (ev) => {
+              ev.preventDefault();
+              ev.stopPropagation();
+            };
+        });
+      }),
+    ).catch((e) => {
+      keep(mine);
+      fault(e);
+    });
+  };
+
+  /** `e` with the held tags' model snapshots cleaned and merged into its model. */
+  const merged = (e: Entry, models: Record<string, unknown>[]): Entry => {
+    for (const m of models) clean(m, e.model);
+    return e;
   };
 
   /** Reads and removes every page's spilled entries (this page's own included: it is being reconnected). */
@@ -197,11 +198,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     if (settings.storage !== 'indexeddb') return;
     const list: Spilled[] = inflight.map((e) => ({ ...e, sent: 1 }));
     if (left) for (const e of mem) list.push(e);
-    for (const [e, models] of pending) {
-      const c: Entry = { ...e, model: {} };
-      for (const m of models) clean(m, c.model);
-      list.push(c);
-    }
+    for (const [e, models] of pending) list.push(merged({ ...e, model: {} }, models));
     try {
       if (list.length) localStorage.setItem(spillKey, JSON.stringify(list));
       else if (spilled) localStorage.removeItem(spillKey);
@@ -209,6 +206,19 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     } catch (e) {
       if (errName(e) === QUOTA) report('queue/quota', 'spill');
     }
+  };
+
+  /**
+   * Runs `write`, a transaction that stores `entries`, with them counted as in flight (a spill meanwhile
+   * carries them as "maybe committed"); afterwards the spill, if any, says only what is still unwritten.
+   */
+  const sending = <T>(entries: Entry[], write: () => Promise<T>): Promise<T> => {
+    const sent = new Set(entries);
+    inflight = inflight.concat(entries);
+    return write().finally(() => {
+      inflight = inflight.filter((e) => !sent.has(e));
+      if (spilled) spill();
+    });
   };
 
   /** Keeps `list` in memory (within bounds) after the device refused it. */
@@ -228,7 +238,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   const prepare = (limit = pending.length): Entry[] => {
     const out: Entry[] = [];
     for (const [e, models] of pending.splice(0, limit)) {
-      for (const m of models) clean(m, e.model);
+      merged(e, models);
       const bytes = JSON.stringify(e).length;
       if (bytes > settings.maxEventBytes) report('queue/too-large', String(bytes));
       else out.push(e);
@@ -271,23 +281,17 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       let batch = prepare(CHUNK);
       if (batch.length && durable)
         try {
-          let r: Awaited<ReturnType<typeof write>>;
-          const sent = new Set(batch);
-          inflight = inflight.concat(batch);
-          try {
-            try {
-              r = await write(batch, 0);
-            } catch (e) {
+          const out = batch;
+          const r = await sending(out, () =>
+            write(out, 0).catch((e) => {
               if (errName(e) !== QUOTA) throw e;
               // Quota: make room by dropping as many of the oldest entries, and try once more.
-              r = await write(batch, batch.length);
-              report('queue/quota', String(batch.length));
-            }
-          } finally {
-            inflight = inflight.filter((e) => !sent.has(e));
-            // Committed (or kept in memory below): the spill, if any, now says only what is still unwritten.
-            if (spilled) spill();
-          }
+              return write(out, out.length).then((r) => {
+                report('queue/quota', String(out.length));
+                return r;
+              });
+            }),
+          );
           if (r.over > 0) overflow += r.over;
           if (r.refused.length) report('queue/unstorable', String(r.refused.length));
           batch = r.refused;
@@ -335,45 +339,42 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     const stored: [Entry, TagRef[]][] = [];
     if (durable)
       try {
-        const sent = new Set(rest);
-        inflight = inflight.concat(rest);
         // CHUNK entries per transaction, in key order, so that a large take is a series of short tasks. Each
         // entry is still taken in exactly one transaction (and the tabs take turns under the Web Lock).
         let after: IDBValidKey | undefined;
         for (let first = true; ; first = false) {
           const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
-          const r = await run((s) => {
-            const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[], read: 0 };
-            const keys = s.getAllKeys(range, CHUNK);
-            const values = s.getAll(range, CHUNK);
-            values.onsuccess = () => {
-              r.read = values.result.length;
-              after = keys.result[r.read - 1];
-              (values.result as Entry[]).forEach((e, i) => {
-                const k = keys.result[i]!;
-                const n = r.found.length;
-                if (e.time < cutoff) {
-                  r.old++;
-                  s.delete(k);
-                } else if (!cut(e, r.found)) s.delete(k);
-                else if (r.found.length > n) s.put(e, k);
-              });
-            };
-            // What is left of the events not written yet is written in the first transaction.
-            if (first)
-              for (const e of rest)
-                try {
-                  s.put(e, entryKey(e));
-                } catch (err) {
-                  if (errName(err) === QUOTA) throw err;
-                  r.refused.push(e);
-                }
-            return r;
-          }).finally(() => {
-            if (!first) return;
-            inflight = inflight.filter((e) => !sent.has(e));
-            if (spilled) spill();
-          });
+          const take = () =>
+            run((s) => {
+              const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[], read: 0 };
+              const keys = s.getAllKeys(range, CHUNK);
+              const values = s.getAll(range, CHUNK);
+              values.onsuccess = () => {
+                r.read = values.result.length;
+                after = keys.result[r.read - 1];
+                (values.result as Entry[]).forEach((e, i) => {
+                  const k = keys.result[i]!;
+                  const n = r.found.length;
+                  if (e.time < cutoff) {
+                    r.old++;
+                    s.delete(k);
+                  } else if (!cut(e, r.found)) s.delete(k);
+                  else if (r.found.length > n) s.put(e, k);
+                });
+              };
+              // What is left of the events not written yet is written in the first transaction.
+              if (first)
+                for (const e of rest)
+                  try {
+                    s.put(e, entryKey(e));
+                  } catch (err) {
+                    if (errName(err) === QUOTA) throw err;
+                    r.refused.push(e);
+                  }
+              return r;
+            });
+          // The first transaction also writes `rest`: those are in flight until it commits.
+          const r = await (first ? sending(rest, take) : take());
           for (const f of r.found) stored.push(f);
           expired += r.old;
           if (first) rest = r.refused;

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** `sha384-…` of `bytes`. */
-export const sri = (bytes: Uint8Array): string =>
+export const sri = (bytes: string | Uint8Array): string =>
   `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
 /** The runtime entry's SRI and each chunk's, by its path relative to the entry's folder. */

@@ -8,15 +8,14 @@
 import type { ConsentState } from '../consent/state';
 import type { Container, Tag } from '../container/schema';
 import { isUnsafeSegment } from '../datalayer/path';
-import { TagwardenError } from '../lib/errors';
 import { eventId } from '../lib/event-id';
 import type { Emitter, TagRecord } from '../runtime/emitter';
 import { tagMatches } from '../triggers/match';
 import { type Lookup, references } from '../triggers/template';
 import { type EventContext, getVariable, pageInfo } from '../triggers/variables';
 import { guard } from './guard';
-import type { TagContext, TagPlugin } from './plugin';
-import { loadPlugin } from './registry';
+import type { TagContext } from './plugin';
+import { loadedPlugin, loadPlugin } from './registry';
 
 /** How long a tag may take with one event before it is recorded as failed. */
 export const TAG_TIMEOUT_MS = 10_000;
@@ -88,7 +87,6 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   }
   const order = new Map(container.tags.map((t, i) => [t, i]));
   const chains = new Map<string, Promise<unknown>>();
-  const plugins = new Map<Tag['type'], TagPlugin>();
   const fired = new Set<Tag>();
 
   const lookup =
@@ -128,22 +126,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       }
       // A loaded plugin is called directly: a synchronous fire (a pixel) then settles with no promise hop or timer.
       const outcome = await guard(() => {
-        const plugin = plugins.get(tag.type);
-        return plugin
-          ? plugin.fire(tag, ev, ctx)
-          : loadPlugin(tag.type).then(
-              (p) => {
-                plugins.set(tag.type, p);
-                return p.fire(tag, ev, ctx);
-              },
-              // The chunk did not arrive, or failed its integrity check: the tag type is unavailable.
-              (e: unknown) => {
-                throw new TagwardenError(
-                  'tag/load-failed',
-                  `${tag.type} plugin: ${String((e as Error)?.message ?? e)}`,
-                );
-              },
-            );
+        const plugin = loadedPlugin(tag.type);
+        return plugin ? plugin.fire(tag, ev, ctx) : loadPlugin(tag.type).then((p) => p.fire(tag, ev, ctx));
       }, TAG_TIMEOUT_MS);
       if (outcome.ok) {
         fired.add(tag);

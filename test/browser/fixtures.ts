@@ -4,7 +4,6 @@
  * by SRI), signed envelopes served by name (also tampered, expired, rolled back, foreign, oversized)
  * and a product page carrying the real snippet. Owns test wiring only; nothing here is product code.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, BrowserContextOptions, Page, Response } from 'playwright-core';
@@ -25,7 +24,7 @@ import type {
 } from '../../src/runtime/emitter.js';
 import type { CollectedRecord, RecordStore, RouteHandler } from '../../src/server/index.js';
 import { send, sendHtml } from '../../src/server/index.js';
-import { runtimeIntegrity } from '../../src/snippet/files.js';
+import { runtimeIntegrity, sri } from '../../src/snippet/files.js';
 import { renderSnippet } from '../../src/snippet/render.js';
 import { type PageProbe, RUNTIME_DIR, type Site, type SiteOptions, startSite } from './harness.js';
 
@@ -37,10 +36,8 @@ export const INSIGHT_JS = `${ROOT}demo/vendor/insight.js`;
 /** The built runtime entry the snippet loads (its SRI is computed per page, as a site would). */
 export const RUNTIME_ENTRY = `${RUNTIME_DIR}tagwarden.js`;
 
-/** SRI (`sha384-...`) of `bytes`. */
-export function sri(bytes: string | Uint8Array): string {
-  return `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
-}
+/** SRI (`sha384-...`) of some bytes, as the snippet computes it. */
+export { sri };
 
 // ---------------------------------------------------------------------------------------------
 // Keys and envelopes

@@ -492,15 +492,23 @@ describe('failing tags', () => {
   });
 });
 
+declare function gtag(...args: unknown[]): void;
+
+/** Defines `window.gtag` in the page as sites do: it pushes its Arguments object. */
+const withGtag = (s: Shop) =>
+  s.page.evaluate(() => {
+    (window as unknown as { gtag: typeof gtag }).gtag = function () {
+      // biome-ignore lint/complexity/noArguments: gtag pushes its Arguments object, as sites do
+      (window.dataLayer as unknown as unknown[]).push(arguments);
+    };
+  });
+
 describe('Consent Mode wait_for_update', () => {
   test('a granting gtag default with wait_for_update holds events for that long, then delivers them', async () => {
     const s = await shop();
     await s.ready();
+    await withGtag(s);
     await s.page.evaluate(() => {
-      function gtag(..._: unknown[]) {
-        // biome-ignore lint/complexity/noArguments: gtag pushes its Arguments object, as sites do
-        (window.dataLayer as unknown as unknown[]).push(arguments);
-      }
       gtag('consent', 'default', { analytics_storage: 'granted', wait_for_update: 1500 });
     });
     await s.page.click('#add-to-cart');
@@ -517,11 +525,8 @@ describe('Consent Mode wait_for_update', () => {
   test('an update denying within the wait drops what was held', async () => {
     const s = await shop();
     await s.ready();
+    await withGtag(s);
     await s.page.evaluate(() => {
-      function gtag(..._: unknown[]) {
-        // biome-ignore lint/complexity/noArguments: gtag pushes its Arguments object, as sites do
-        (window.dataLayer as unknown as unknown[]).push(arguments);
-      }
       gtag('consent', 'default', { analytics_storage: 'granted', wait_for_update: 1000 });
       document.querySelector<HTMLButtonElement>('#add-to-cart')!.click();
       gtag('consent', 'update', { analytics_storage: 'denied' });

@@ -12,6 +12,7 @@ import { harness, settle } from './helpers';
 const delivered: { tag: string; event: string; id: string; time: number; value: unknown; replay: boolean }[] =
   [];
 vi.mock('../../../src/tags/registry', () => ({
+  loadedPlugin: () => undefined,
   loadPlugin: async () => ({
     fire(tag: Tag, ev: EventContext) {
       delivered.push({

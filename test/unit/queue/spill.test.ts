@@ -27,6 +27,18 @@ async function leave(held: ReturnType<typeof event>) {
   expect(spillKeys()).toHaveLength(1);
 }
 
+/** A page whose store refuses every event it writes (unstorable), so that it holds `held` in memory only. */
+async function memoryOnly(held: ReturnType<typeof event>) {
+  const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+    throw new DOMException('', 'UnknownError');
+  });
+  const page = harness();
+  page.holder.hold(held);
+  await page.holder.flush();
+  put.mockRestore();
+  return page;
+}
+
 describe('durable queue: the spill on pagehide', () => {
   it('delivers on the next page an event held right before a navigation whose write never committed', async () => {
     const before = harness();
@@ -119,14 +131,8 @@ describe('durable queue: the spill on pagehide', () => {
   });
 
   it('after a storage fault, a page that is left spills what only its memory holds', async () => {
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-      throw new DOMException('', 'UnknownError');
-    });
-    const broken = harness();
-    broken.holder.hold(event('e1', T0, [ga]));
-    await broken.holder.flush();
+    const broken = await memoryOnly(event('e1', T0, [ga]));
     expect(broken.codes()).toContain('queue/unstorable'); // kept in this page's memory only
-    vi.restoreAllMocks();
     dispatchEvent(new PageTransitionEvent('pagehide'));
     expect(spillKeys()).toHaveLength(1);
     void broken.holder.close();
@@ -134,13 +140,7 @@ describe('durable queue: the spill on pagehide', () => {
   });
 
   it('back from the back/forward cache after another page took its spill, it does not deliver those events again', async () => {
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-      throw new DOMException('', 'UnknownError');
-    });
-    const cached = harness();
-    cached.holder.hold(event('e1', T0, [ga]));
-    await cached.holder.flush(); // unstorable: memory only
-    vi.restoreAllMocks();
+    const cached = await memoryOnly(event('e1', T0, [ga]));
     dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
     // Another page takes the spill into the store while this one sits in the cache.
     const other = harness();
@@ -155,13 +155,7 @@ describe('durable queue: the spill on pagehide', () => {
   });
 
   it('back from the back/forward cache with its spill untouched, it keeps its events and takes them out of the spill', async () => {
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
-      throw new DOMException('', 'UnknownError');
-    });
-    const cached = harness();
-    cached.holder.hold(event('e1', T0, [ga]));
-    await cached.holder.flush();
-    vi.restoreAllMocks();
+    const cached = await memoryOnly(event('e1', T0, [ga]));
     dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
     expect(spillKeys()).toHaveLength(1);
     dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));

@@ -12,6 +12,7 @@ const snapshots: { tag: string; model: Record<string, unknown> }[] = [];
 const revoked: string[] = [];
 let failFor = '';
 vi.mock('../../../src/tags/registry', () => ({
+  loadedPlugin: () => undefined,
   loadPlugin: async () => ({
     fire(tag: Tag, ev: EventContext) {
       if (tag.id === failFor) throw new Error('vendor bug');
