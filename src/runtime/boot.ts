@@ -134,7 +134,7 @@ export function boot(selfUrl: string): TagwardenApi {
       // A decision that named no known category decided nothing: there is nothing to prove.
       if (endpoint && a.consent.consentId) sendProof(endpoint, proof(a, method, textVersion));
     });
-  const proof = (a: Applied, method: Method, textVersion: string | undefined): ConsentProof => ({
+  const proof = (a: Applied, method: Method, textVersion?: string): ConsentProof => ({
     consentId: a.consent.consentId ?? '',
     time: new Date(a.consent.decisionTime ?? Date.now()).toISOString(),
     choices: a.consent.snapshot(),
@@ -331,8 +331,12 @@ export function boot(selfUrl: string): TagwardenApi {
           if (name !== 'consent' || !a) return;
           const [kind, params] = args as [unknown, unknown];
           if ((kind === 'default' || kind === 'update') && params && typeof params === 'object') {
+            const before = a.consent.lastDecision;
             const change = a.consent.consentMode(kind, params as Record<string, unknown>);
             changed(a, change, 'consent-mode');
+            // An update that decided a category is stored like any decision, and proved like one.
+            const endpoint = a.container.consent.recordEndpoint;
+            if (endpoint && a.consent.lastDecision !== before) sendProof(endpoint, proof(a, 'consent-mode'));
             // wait_for_update: once the wait is over without an update, the granting defaults apply.
             if (change.wait)
               setTimeout(() => changed(a, a.consent.endWait(), 'consent-mode', false), change.wait);

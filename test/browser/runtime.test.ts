@@ -20,6 +20,7 @@ import {
   type TagwardenSite,
   tamper,
   throwingScriptTag,
+  waitForMatching,
 } from './fixtures.js';
 import { type PageProbe, RUNTIME_DIR } from './harness.js';
 
@@ -534,6 +535,24 @@ describe('Consent Mode wait_for_update', () => {
     await s.page.waitForTimeout(1500);
     expect(s.pixels('stats')).toEqual([]);
     expect(await s.page.evaluate(() => window.tagwarden.consent.get().analytics)).toBe('denied');
+  });
+});
+
+describe('Consent Mode update', () => {
+  test('a gtag consent update that decides is stored and sent as a proof-of-consent record with method consent-mode', async () => {
+    const s = await shop();
+    await s.ready();
+    await withGtag(s);
+    await s.page.evaluate(() => {
+      gtag('consent', 'update', { analytics_storage: 'granted' });
+      // Names no mapped type: decides nothing, so proves nothing.
+      gtag('consent', 'update', { unknown_storage: 'granted' });
+    });
+    const [proof] = await waitForMatching(fx.site.records, 'consent', () => true, 1);
+    expect(proof?.body).toMatchObject({ method: 'consent-mode', choices: { analytics: 'granted' } });
+    await s.page.waitForTimeout(SETTLE_MS);
+    expect(fx.site.records.list('consent')).toHaveLength(1);
+    await s.waitForPixels('stats', 1);
   });
 });
 
