@@ -209,6 +209,7 @@ async function verify(args: string[], io: Io) {
     origin: { type: 'string' },
     id: { type: 'string' },
     'min-version': { type: 'string' },
+    threshold: { type: 'string' },
   });
   const [path, extra] = positionals;
   if (!path || extra !== undefined) throw new UsageError('name exactly one signed container');
@@ -218,6 +219,7 @@ async function verify(args: string[], io: Io) {
   const v = await verifyContainer(text, {
     keys,
     check: checkContainer,
+    ...(values.threshold !== undefined && { threshold: threshold(values.threshold, keys.length) }),
     ...(values.origin !== undefined && { origin: values.origin }),
     ...(values.id !== undefined && { id: values.id }),
     ...(values['min-version'] !== undefined && {
@@ -231,6 +233,14 @@ async function verify(args: string[], io: Io) {
   io.out(`digest:   sha256:${v.digest}`);
   for (const k of v.keyids) io.out(`signed by ${k}`);
   return 0;
+}
+
+/** `--threshold`: at least 1 and at most the number of distinct pinned keys (else it could never be met). */
+function threshold(s: string, keys: number): number {
+  const n = positiveInt(s, '--threshold');
+  if (n > keys)
+    throw new UsageError(`--threshold ${n} needs at least ${n} different --pub keys, got ${keys}`);
+  return n;
 }
 
 function positiveInt(s: string, flag: string): number {
@@ -248,6 +258,7 @@ async function snippet(args: string[], io: Io) {
       'container-url': { type: 'string' },
       pub: { type: 'string', multiple: true },
       'min-version': { type: 'string' },
+      threshold: { type: 'string' },
       'container-id': { type: 'string' },
       region: { type: 'string' },
       nonce: { type: 'string' },
@@ -276,6 +287,7 @@ async function snippet(args: string[], io: Io) {
       chunks,
       containerUrl: values['container-url'],
       keys,
+      ...(values.threshold !== undefined && { threshold: threshold(values.threshold, keys.length) }),
       ...(values['min-version'] !== undefined && {
         minVersion: positiveInt(values['min-version'], '--min-version'),
       }),

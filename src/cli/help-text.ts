@@ -35,13 +35,15 @@ Exits 1 when any file has an error.`,
 Validates the container and refuses an invalid one, then signs its exact bytes with
 every --key (several keys during a key rotation).
   --previous <signed.json>  the last published envelope: refuse unless version is above it`,
-  verify: `Usage: tagwarden verify <signed.json> --pub <public.pub>... [--origin <origin>] [--id <id>] [--min-version <n>]
+  verify: `Usage: tagwarden verify <signed.json> --pub <public.pub>... [--threshold <n>] [--origin <origin>] [--id <id>] [--min-version <n>]
 
 Verifies signature, encoding, schema, id, origin, version floor and expiry, in the runtime's order.
-Prints id, version, expiry and the key ids that signed it, or the error code and reason.`,
+Prints id, version, expiry and the key ids that signed it, or the error code and reason.
+  --threshold <n>        require valid signatures by n of the --pub keys (default 1)`,
   snippet: `Usage: tagwarden snippet --runtime-url <url> --container-url <url> --pub <public.pub>... [options]
 
 Prints the two script elements a site pastes into <head>, with the runtime's SRI hash.
+  --threshold <n>        require signatures by n of the --pub keys (default 1; at most their number)
   --min-version <n>      refuse containers below version n
   --container-id <id>    refuse containers with another id
   --region <code>        region for regional consent defaults (ISO 3166)

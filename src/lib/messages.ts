@@ -9,7 +9,8 @@ export const messages = {
   'container/bad-envelope': 'The signed container is not a DSSE envelope of the expected shape.',
   'container/bad-payload-type': 'The envelope payloadType is not application/vnd.tagwarden.container+json.',
   'container/no-keys': 'No usable public key is pinned.',
-  'container/bad-signature': 'No signature on the envelope verifies with a pinned public key.',
+  'container/bad-signature':
+    'No signature on the envelope verifies with a pinned public key (or fewer than data-threshold different keys signed).',
   'container/bad-encoding':
     'The verified payload is not valid UTF-8 JSON (or starts with a byte order mark).',
   'container/unsupported-schema':

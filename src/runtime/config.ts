@@ -1,6 +1,6 @@
 /**
  * Finds the runtime's own <script> element and reads its configuration (container URL, pinned
- * keys, version floor, expected id, region) and nonce. Robust against DOM clobbering: it never
+ * keys, signature threshold, version floor, expected id, region) and nonce. Robust against DOM clobbering: it never
  * trusts `document.currentScript` (null for modules anyway) or named properties of `document`.
  */
 import { queryAll } from '../lib/dom';
@@ -12,6 +12,8 @@ export interface RuntimeConfig {
   container: string;
   /** Pinned public keys (base64 SPKI). */
   keys: string[];
+  /** How many of the pinned keys must have signed the container (`data-threshold`, default 1). */
+  threshold: number | undefined;
   minVersion: number | undefined;
   id: string | undefined;
   region: string | undefined;
@@ -34,25 +36,35 @@ export function readConfig(selfUrl: string): RuntimeConfig {
   );
   const [script] = candidates;
   const attrs = (s: HTMLScriptElement) =>
-    ['data-container', 'data-keys', 'data-min-version', 'data-container-id', 'data-region'].map((a) =>
-      getAttr.call(s, a),
-    );
+    [
+      'data-container',
+      'data-keys',
+      'data-min-version',
+      'data-container-id',
+      'data-region',
+      'data-threshold',
+    ].map((a) => getAttr.call(s, a));
   const first = script && attrs(script);
   if (!script || !first || candidates.some((s) => attrs(s).join('\n') !== first.join('\n'))) {
     throw new TagwardenError('runtime/no-config', script ? 'differing runtime elements' : 'no element');
   }
-  const [container, keys, min, id, region] = first;
-  const minVersion = min ? Number(min) : undefined;
-  if (
-    !container ||
-    !keys ||
-    (minVersion !== undefined && !(Number.isSafeInteger(minVersion) && minVersion > 0))
-  ) {
-    throw new TagwardenError('runtime/no-config', 'data-container, data-keys or data-min-version');
+  const [container, keys, min, id, region, need] = first;
+  const count = (s?: string | null) => (s ? Number(s) : undefined);
+  const bad = (n: number | undefined) => n !== undefined && !(Number.isSafeInteger(n) && n > 0);
+  const minVersion = count(min);
+  const threshold = count(need);
+  const pinned = keys?.split(/\s+/).filter(Boolean) ?? [];
+  // A threshold above the number of pinned keys could never be met: a configuration error, not a refusal.
+  if (!container || !pinned.length || bad(minVersion) || bad(threshold) || threshold! > pinned.length) {
+    throw new TagwardenError(
+      'runtime/no-config',
+      'data-container, data-keys, data-min-version or data-threshold',
+    );
   }
   return {
     container: new URL(container, location.href).href,
-    keys: keys.split(/\s+/).filter(Boolean),
+    keys: pinned,
+    threshold,
     minVersion,
     id: id ?? undefined,
     region: region ?? undefined,

@@ -45,6 +45,7 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
   const verify = async (text: string, last: Stored | undefined, schema: (json: unknown) => Container) =>
     verifyContainer(text, {
       keys: o.keys,
+      threshold: o.config.threshold,
       check: schema,
       origin: location.origin,
       id: o.config.id,

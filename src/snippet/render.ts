@@ -16,6 +16,8 @@ export interface SnippetOptions {
   containerUrl: string;
   /** Pinned public keys, bare base64 SPKI. */
   keys: string[];
+  /** How many of `keys` must have signed the container (default 1): several parties must agree to publish. */
+  threshold?: number;
   /** Refuse containers below this version even when the browser remembers nothing. */
   minVersion?: number;
   /** Expected container id. */
@@ -66,6 +68,7 @@ export function renderSnippet(o: SnippetOptions): string {
     `data-keys="${esc(o.keys.join(' '))}"`,
   ];
   if (o.containerId !== undefined) attrs.push(`data-container-id="${esc(o.containerId)}"`);
+  if (o.threshold !== undefined) attrs.push(`data-threshold="${o.threshold}"`);
   if (o.minVersion !== undefined) attrs.push(`data-min-version="${o.minVersion}"`);
   if (o.region !== undefined) attrs.push(`data-region="${esc(o.region)}"`);
   const map = o.chunks ? renderImportMap(o.runtimeUrl, o.chunks, nonce) : '';

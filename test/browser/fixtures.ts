@@ -276,6 +276,8 @@ export interface ShopPageOptions {
   csp?: boolean;
   /** The snippet's `data-min-version`. */
   minVersion?: number;
+  /** The snippet's `data-threshold`. */
+  threshold?: number;
   /** Pinned keys (base64 SPKI); default this file's key. */
   keys?: string[];
   /** Elements that clobber globals (`<img name="querySelectorAll">`, `<div id="dataLayer">`...) before the snippet. */
@@ -308,6 +310,7 @@ function renderShopPage(o: {
   containerUrl: string;
   keys: string[];
   minVersion: number | undefined;
+  threshold: number | undefined;
   clobber: boolean;
 }): string {
   const snippet = renderSnippet({
@@ -318,6 +321,7 @@ function renderShopPage(o: {
     keys: o.keys,
     nonce: '{{nonce}}',
     ...(o.minVersion !== undefined && { minVersion: o.minVersion }),
+    ...(o.threshold !== undefined && { threshold: o.threshold }),
   });
   // Named elements shadow `document.querySelectorAll` / `document.currentScript`, and an element with
   // id="dataLayer" (or "tagwarden") is what `window.dataLayer` is until the snippet replaces it.
@@ -378,6 +382,7 @@ export async function startTagwardenSite(options: SiteOptions = {}): Promise<Tag
     if (path.startsWith('/shop/')) {
       const q = ctx.url.searchParams;
       const min = q.get('min');
+      const threshold = q.get('threshold');
       sendHtml(
         req,
         res,
@@ -388,6 +393,7 @@ export async function startTagwardenSite(options: SiteOptions = {}): Promise<Tag
           containerUrl: `/containers/${q.get('c') ?? 'main'}.json`,
           keys: q.getAll('key').length ? q.getAll('key') : [key.publicB64],
           minVersion: min === null ? undefined : Number(min),
+          threshold: threshold === null ? undefined : Number(threshold),
           clobber: q.has('clobber'),
         }),
       );
@@ -421,6 +427,7 @@ export async function startTagwardenSite(options: SiteOptions = {}): Promise<Tag
       const campaign = `vinter-${pageCounter}`;
       const q = new URLSearchParams({ c: o.container ?? 'main', utm_campaign: campaign });
       if (o.minVersion !== undefined) q.set('min', String(o.minVersion));
+      if (o.threshold !== undefined) q.set('threshold', String(o.threshold));
       for (const k of o.keys ?? []) q.append('key', k);
       if (o.clobber) q.set('clobber', '1');
       if (o.csp === false) q.set('csp', 'none');

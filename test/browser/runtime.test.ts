@@ -6,11 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Cookie } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { signPayload } from '../../src/container/sign.js';
 import type { TagRecord } from '../../src/runtime/emitter.js';
 import {
   badSriScriptTag,
   bloat,
   decisionCookie,
+  makeKey,
   openShop,
   type Shop,
   type ShopPageOptions,
@@ -393,6 +395,18 @@ describe('a container that fails verification fires nothing', () => {
 
   test('a container below the page’s data-min-version is refused as container/rollback', async () => {
     await expectRefused(await shop({ minVersion: 2 }), 'container/rollback');
+  });
+
+  test('with data-threshold 2, a container signed by one of the two pinned keys is refused as container/bad-signature; signed by both it runs', async () => {
+    const second = await makeKey();
+    const keys = [fx.key.publicB64, second.publicB64];
+    await expectRefused(await shop({ keys, threshold: 2 }), 'container/bad-signature');
+    const text = new TextEncoder().encode(JSON.stringify(fx.container()));
+    fx.serve('two-signers', JSON.stringify(await signPayload(text, [fx.key.signing, second.signing])));
+    const s = await shop({ container: 'two-signers', keys, threshold: 2 });
+    expect(await s.ready()).toMatchObject({ ok: true });
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await s.waitForPixels('stats', 1);
   });
 
   test('a container made for another site is refused as container/wrong-origin', async () => {

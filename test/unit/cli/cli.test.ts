@@ -400,7 +400,7 @@ describe('verify', () => {
     const r = await tw('verify', p('tampered.json'), '--pub', join(keys, 'tagwarden.pub'));
     expect(r.code).toBe(1);
     expect(r.err).toEqual([
-      'tagwarden verify: container/bad-signature: No signature on the envelope verifies with a pinned public key.',
+      'tagwarden verify: container/bad-signature: No signature on the envelope verifies with a pinned public key (or fewer than data-threshold different keys signed).',
     ]);
   });
 
@@ -408,6 +408,31 @@ describe('verify', () => {
     const r = await tw('verify', p('signed.json'), '--pub', join(keys, 'next.pub'));
     expect(r.code).toBe(1);
     expect(r.err[0]).toContain('container/bad-signature');
+  });
+
+  test('--threshold requires signatures by that many of the --pub keys', async () => {
+    const two = p('signed-threshold.json');
+    const k = (name: string) => join(keys, name);
+    await tw('sign', DEMO, '--key', k('tagwarden.key'), '--key', k('next.key'), '--out', two);
+    const pubs = ['--pub', k('tagwarden.pub'), '--pub', k('next.pub')];
+    const both = await tw('verify', two, ...pubs, '--threshold', '2');
+    expect(both.code).toBe(0);
+    expect(both.out.filter((l) => l.startsWith('signed by'))).toHaveLength(2);
+    // Signed by one of the two pinned keys only: not enough.
+    const one = await tw('verify', p('signed.json'), ...pubs, '--threshold', '2');
+    expect(one.code).toBe(1);
+    expect(one.err[0]).toContain('container/bad-signature');
+    expect((await tw('verify', p('signed.json'), ...pubs, '--threshold', '1')).code).toBe(0);
+  });
+
+  test('refuses a --threshold that is not a whole number or above the number of --pub keys', async () => {
+    const pub = ['--pub', join(keys, 'tagwarden.pub')];
+    const high = await tw('verify', p('signed.json'), ...pub, '--threshold', '2');
+    expect(high.code).toBe(2);
+    expect(high.err.join('\n')).toContain('--threshold 2 needs at least 2 different --pub keys, got 1');
+    const zero = await tw('verify', p('signed.json'), ...pub, '--threshold', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.err.join('\n')).toContain('--threshold takes a whole number above 0');
   });
 
   test('refuses an expired container by the current clock', async () => {
@@ -457,6 +482,15 @@ describe('snippet', () => {
     expect(module).toContain('data-container="/containers/demo.signed.json"');
     expect(module).toMatch(/^<script type="module" nonce="\{\{CSP_NONCE\}\}" /);
     expect(html.match(/<script[^>]* nonce="\{\{CSP_NONCE\}\}"/g)).toHaveLength(2);
+  });
+
+  test('--threshold becomes data-threshold; it cannot exceed the pinned keys', async () => {
+    const r = await tw(...snippetArgs(), '--pub', join(keys, 'next.pub'), '--threshold', '2');
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toContain('data-threshold="2"');
+    const high = await tw(...snippetArgs(), '--threshold', '2');
+    expect(high.code).toBe(2);
+    expect(high.out).toEqual([]);
   });
 
   test('has no nonce attribute unless asked for one', async () => {
