@@ -728,6 +728,37 @@ describe('accessibility, layout and CSP', () => {
     expect(await name(moving.page)).toBe('tw');
   });
 
+  test('in forced-colours mode (Windows High Contrast) the switches keep a border and a knob in system colours', async () => {
+    const ui = await openUi({ lang: 'en', context: { forcedColors: 'active', reducedMotion: 'reduce' } });
+    await dialog(ui.page).waitFor();
+    await btn(ui.page, 'Settings').click();
+    await expect.poll(async () => (await dialogState(ui.page))?.title).toBe('Cookie settings');
+    const looks = await ui.page.evaluate(() => {
+      const root = document.querySelector('tagwarden-ui')!.shadowRoot!;
+      const sw = root.querySelector<HTMLElement>('[role="switch"]:not([disabled])')!;
+      const btn = root.querySelector<HTMLElement>('.btn')!;
+      // The system colour CanvasText, resolved the way the page resolves it.
+      const probe = document.createElement('span');
+      probe.style.color = 'CanvasText';
+      document.body.append(probe);
+      const canvasText = getComputedStyle(probe).color;
+      probe.remove();
+      return {
+        forced: matchMedia('(forced-colors: active)').matches,
+        switchBorder: getComputedStyle(sw).borderTopStyle,
+        knob: getComputedStyle(sw, '::after').backgroundColor,
+        canvasText,
+        buttonBorder: `${getComputedStyle(btn).borderTopStyle} ${getComputedStyle(btn).borderTopWidth}`,
+      };
+    });
+    expect(looks.forced).toBe(true);
+    // Backgrounds are dropped in forced colours: without a border the switch would vanish, and
+    // without CanvasText its knob (the on/off position) would too.
+    expect(looks.switchBorder).toBe('solid');
+    expect(looks.knob).toBe(looks.canvasText);
+    expect(looks.buttonBorder).toBe('solid 2px');
+  });
+
   test('an English page gets English texts in the banner, the preference centre and the declaration', async () => {
     const ui = await openUi({ lang: 'en', declaration: true });
     await dialog(ui.page).waitFor();
