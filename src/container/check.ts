@@ -1,17 +1,18 @@
 /**
- * The runtime's schema gate after signature verification: the zod schema only (the cross-field
- * rules were enforced when the container was signed). Throws `container/invalid` naming the first path.
+ * The runtime's schema gate after signature verification: the container schema compiled to a
+ * program (schema-program.ts, from schema.ts by scripts/compile-schema.ts) and run by interpret.ts,
+ * so the browser ships no zod. It accepts exactly what zod's parse of the schema accepts (the
+ * cross-field rules were enforced when the container was signed). Throws `container/invalid`
+ * naming the first failing path, the path of zod's first issue.
  */
-import * as z from 'zod/mini';
 import { TagwardenError } from '../lib/errors';
-import { type Container, containerSchema } from './schema';
+import { firstIssue } from './interpret';
+import type { Container } from './schema';
+import { containerProgram } from './schema-program';
 
 /** The container, or `container/invalid` naming the first failing path. */
 export function checkContainer(json: unknown): Container {
-  const parsed = z.safeParse(containerSchema, json);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new TagwardenError('container/invalid', first ? first.path.join('.') || '(root)' : undefined);
-  }
-  return parsed.data;
+  const path = firstIssue(containerProgram, json);
+  if (path) throw new TagwardenError('container/invalid', path.join('.') || '(root)');
+  return json as Container;
 }

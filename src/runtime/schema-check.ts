@@ -1,9 +1,5 @@
 /**
- * The runtime's schema gate, a lazy chunk: zod/mini in jitless mode (zod otherwise probes
- * `new Function`, which a strict CSP reports). Loaded in parallel with the container download.
+ * The runtime's schema gate, a lazy chunk loaded in parallel with the container download: the
+ * schema compiled to data and a small interpreter (container/check.ts), no zod and no eval.
  */
-import * as z from 'zod/mini';
-
-z.config({ jitless: true });
-
 export { checkContainer } from '../container/check';
