@@ -22,7 +22,9 @@ export function sizeTable(sizes, inlineSnippet) {
     `| snippet, inline part | ${kb(inlineSnippet.length)} | ${kb(gzipSync(inlineSnippet, { level: 9 }).length)} | – |`,
     line('core runtime (`tagwarden.js`)', [by('tagwarden')]),
     line('core + pixel + script tag chunks', [by('tagwarden'), by('pixel'), by('script')]),
-    line('schema check (zod/mini, lazy, loaded with the container)', [by('schema-check')]),
+    line('schema check (compiled from the zod schema, lazy, loaded with the container)', [
+      by('schema-check'),
+    ]),
     line('durable queue (lazy)', [by('queue')]),
     line('consent banner, preferences, declaration (lazy)', [by('ui')]),
     line('Application Insights tag (lazy, without the SDK)', [by('appinsights')]),
