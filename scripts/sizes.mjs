@@ -21,7 +21,18 @@ export function sizeTable(sizes, inlineSnippet) {
     '|---|---:|---:|---:|',
     `| snippet, inline part | ${kb(inlineSnippet.length)} | ${kb(gzipSync(inlineSnippet, { level: 9 }).length)} | – |`,
     line('core runtime (`tagwarden.js`)', [by('tagwarden')]),
-    line('core + pixel + script tag chunks', [by('tagwarden'), by('pixel'), by('script')]),
+    // The budget's path: everything a first view needs to verify a container and fire a pixel or script tag.
+    line('first view, verify and fire: core + schema check + pixel + script', [
+      by('tagwarden'),
+      by('schema-check'),
+      by('pixel'),
+      by('script'),
+    ]),
+    line('repeat view (stored container, no schema check): core + pixel + script', [
+      by('tagwarden'),
+      by('pixel'),
+      by('script'),
+    ]),
     line('schema check (compiled from the zod schema, lazy, loaded with the container)', [
       by('schema-check'),
     ]),

@@ -27,10 +27,10 @@ describe('size budgets', () => {
     expect(chunk('ui').brotli).toBeLessThanOrEqual(8 * 1024);
   });
 
-  test('the core runtime does not grow past its current size (target: 6 KB brotli with pixel and script)', () => {
-    // A ratchet, not the target: the measured core is above the 6 KB goal (see README "Sizes").
-    const core = chunk('tagwarden').brotli + chunk('pixel').brotli + chunk('script').brotli;
-    expect(core).toBeLessThanOrEqual(10.8 * 1024);
+  test('what a first view needs to verify a container and fire a pixel or script tag does not grow (target: 6 KB brotli)', () => {
+    // A ratchet, not the target: the measured path is above the 6 KB goal (see README "Sizes").
+    const path = ['tagwarden', 'schema-check', 'pixel', 'script'].map((n) => chunk(n).brotli);
+    expect(path.reduce((a, b) => a + b)).toBeLessThanOrEqual(13 * 1024);
   });
 
   test('the Application Insights SDK is never part of the core: it is only reachable through import()', () => {
