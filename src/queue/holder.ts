@@ -1,6 +1,7 @@
 /**
  * The durable consent queue: a Holder keeping events that wait for consent in IndexedDB across pages, handing
- * each (tag, event) out once, in event order, and falling back to memory on any storage fault without losing
+ * each (tag, event) out once, in event order (per-tag marks record what a take handed out, rather than a
+ * rewrite of every entry it leaves other tags in), and falling back to memory on any storage fault without losing
  * what it holds. It is the runtime's own strictly necessary first-party storage: only what the dispatcher
  * hands over, no identifier created, emptied when the visitor refuses everything. Consent is not its job.
  */
@@ -8,21 +9,32 @@ import type { Container, Tag } from '../container/schema';
 import type { ErrorCode } from '../lib/errors';
 import type { Held, Holder } from '../tags/dispatch';
 import { inTx, openDb } from './db';
-import { byKey, clean, type Entry, entryKey, type TagRef } from './entry';
+import {
+  byKey,
+  clean,
+  cmpKey,
+  type Entry,
+  type EntryV1,
+  entryKey,
+  type Key,
+  readEntry,
+  type TagRef,
+  toV1,
+} from './entry';
 
 /** What `createDurableHolder` needs. */
 export interface DurableHolderOptions {
   /** The container's queue settings (storage, ttlHours, maxEntries, maxEventBytes). */
   settings: Container['consent']['queue'];
-  /** The current container's tag with this id; a tag no longer in the container receives nothing. */
-  resolveTag(id: string): Tag | undefined;
+  /** The current container's tags by id; a tag no longer in the container receives nothing. */
+  tags: ReadonlyMap<string, Tag>;
   /** Receives an error record (a `queue/` code and an optional detail). */
   report(code: ErrorCode, detail?: string): void;
   /** The clock, ms since epoch (default `Date.now`). */
   now?: () => number;
   /** Default `tagwarden`. */
   dbName?: string;
-  /** Default `queue`. */
+  /** Default `queue`; the marks are kept in object store `<storeName>-marks`. */
   storeName?: string;
   /** How long to wait for `indexedDB.open` before falling back to memory (default 3000 ms). */
   openTimeoutMs?: number;
@@ -62,8 +74,13 @@ const LOCK = 'tagwarden-queue';
  * a key of this page's own; the next page of the site moves it into IndexedDB and removes it.
  */
 const SPILL = 'tagwarden:queue:';
-/** A spilled entry; `sent` when a transaction may have committed it already (restored only if absent). */
-type Spilled = Entry & { sent?: 1 };
+/**
+ * A spilled entry, in format 1 (which the previous version restores too; this one also reads format 2);
+ * `sent` when a transaction may have committed it already (restored only if absent).
+ */
+type Spilled = (EntryV1 | Entry) & { sent?: 1 };
+/** Tag id → the key up to which that tag has been taken (see `sweep`). */
+type Marks = Map<string, Key>;
 const errName = (e: unknown) => (e as DOMException | null)?.name;
 const QUOTA = 'QuotaExceededError';
 /** Events per write transaction. */
@@ -74,7 +91,8 @@ const CHUNK = 200;
  * memory and written in one batch soon after (at once on `pagehide` and when the page is hidden).
  */
 export function createDurableHolder(options: DurableHolderOptions): DurableHolder {
-  const { settings, resolveTag, report, now = Date.now, dbName = 'tagwarden', storeName = 'queue' } = options;
+  const { settings, tags, report, now = Date.now, dbName = 'tagwarden', storeName = 'queue' } = options;
+  const stores = [storeName, `${storeName}-marks`];
   const max = settings.maxEntries;
   const ttl = settings.ttlHours * 3_600_000;
   let durable = settings.storage === 'indexeddb';
@@ -104,29 +122,37 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   };
 
   const connect = async () => {
-    const db = await openDb(dbName, storeName, options.openTimeoutMs ?? 3000, () => {
+    const db = await openDb(dbName, stores, options.openTimeoutMs ?? 3000, () => {
       dbp = undefined;
       report('queue/closed');
     });
-    // Purge on open what outlived the time-to-live (keys start with the event time).
-    await inTx(db, storeName, (s) => {
-      const old = IDBKeyRange.upperBound([now() - ttl], true);
+    // Purge on open what outlived the time-to-live (keys start with the event time), and the marks that
+    // reach only entries purged here.
+    await inTx(db, stores, (s, m) => {
+      const cutoff = now() - ttl;
+      const old = IDBKeyRange.upperBound([cutoff], true);
       const n = s.count(old);
       n.onsuccess = () => {
         expired += n.result;
       };
       s.delete(old);
+      readMarks(m!, (marks) => {
+        for (const [id, k] of marks) if (k[0] < cutoff) m!.delete(id);
+      });
     }).catch(() => {});
     await restore(db);
     return db;
   };
 
-  /** Runs `fn` in one readwrite transaction; a closed connection is reopened and `fn` retried once. */
-  const run = async <T>(fn: (s: IDBObjectStore) => T, retried?: boolean): Promise<T> => {
+  /**
+   * Runs `fn` in one readwrite transaction on the entries and the marks; a closed connection is reopened
+   * and `fn` retried once.
+   */
+  const run = async <T>(fn: (s: IDBObjectStore, m: IDBObjectStore) => T, retried?: boolean): Promise<T> => {
     dbp ||= connect();
     const db = await dbp;
     try {
-      return await inTx(db, storeName, fn);
+      return await inTx(db, stores, (s, m) => fn(s!, m!));
     } catch (e) {
       const n = errName(e);
       if (retried || (n !== 'InvalidStateError' && n !== 'AbortError')) throw e;
@@ -144,20 +170,32 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     const restored = takeSpills();
     if (!restored.length) return;
     // Out of localStorage and not yet committed: a spill of this page (left before the commit) carries them on.
-    const mine = restored.map(({ sent, ...e }) => e as Entry);
+    // (A spill is in format 1; `late` is worked out again below.)
+    const mine = restored.map(({ sent, ...v }) => {
+      const [e] = readEntry(v)!;
+      delete e.late;
+      return e;
+    });
     await sending(mine, () =>
-      inTx(db, storeName, (s) => {
+      inTx(db, stores, (s, m) => {
+        const stored: Entry[] = [];
         restored.forEach(({ sent }, i) => {
           const e = mine[i]!;
           // One that may have committed before its page went away is added only when absent: the
           // ConstraintError otherwise must neither abort the transaction nor bubble to its onerror.
-          if (!sent) s.put(e, entryKey(e));
-          else
-            s.add(e, entryKey(e)).onerror = (ev) => {
+          if (!sent) {
+            s!.put(e, entryKey(e));
+            stored.push(e);
+          } else {
+            const r = s!.add(e, entryKey(e));
+            r.onsuccess = () => stored.push(e);
+            r.onerror = (ev) => {
               ev.preventDefault();
               ev.stopPropagation();
             };
+          }
         });
+        readMarks(m!, (marks) => lateRefs(s!, marks, stored));
       }),
     ).catch((e) => {
       keep(mine);
@@ -180,7 +218,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
           const v = localStorage.getItem(k);
           localStorage.removeItem(k);
           const list: unknown = JSON.parse(v ?? '[]');
-          if (Array.isArray(list)) out = out.concat(list.filter((e: Spilled) => e && Array.isArray(e.tags)));
+          if (Array.isArray(list)) out = out.concat(list.filter((e) => readEntry(e)));
         }
     } catch {
       // No localStorage, or a spill that is not ours: nothing to restore.
@@ -196,9 +234,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
    */
   const spill = () => {
     if (settings.storage !== 'indexeddb') return;
-    const list: Spilled[] = inflight.map((e) => ({ ...e, sent: 1 }));
-    if (left) for (const e of mem) list.push(e);
-    for (const [e, models] of pending) list.push(merged({ ...e, model: {} }, models));
+    const list: Spilled[] = inflight.map((e) => ({ ...toV1(e), sent: 1 }));
+    if (left) for (const e of mem) list.push(toV1(e));
+    for (const [e, models] of pending) list.push(toV1(merged({ ...e, model: {} }, models)));
     try {
       if (list.length) localStorage.setItem(spillKey, JSON.stringify(list));
       else if (spilled) localStorage.removeItem(spillKey);
@@ -246,6 +284,36 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     return out;
   };
 
+  /** Reads the marks in this transaction (in request order: after what was asked before) and hands them to `then`. */
+  const readMarks = (m: IDBObjectStore, then: (marks: Marks) => void) => {
+    const ids = m.getAllKeys();
+    const keys = m.getAll();
+    keys.onsuccess = () => then(new Map(ids.result.map((id, i) => [id as string, keys.result[i] as Key])));
+  };
+
+  /** True when tag `id` has been taken up to `key` or beyond. */
+  const covered = (marks: Marks, id: string, key: Key) => {
+    const k = marks.get(id);
+    return k !== undefined && cmpKey(k, key) >= 0;
+  };
+
+  /**
+   * Entries just put into `s` in this transaction whose refs a mark already reaches (an older event written
+   * after a take went past it, e.g. from a spill or another tab): those refs are `late`, the mark did not take
+   * them, and the entry is written again saying so.
+   */
+  const lateRefs = (s: IDBObjectStore, marks: Marks, stored: Entry[]) => {
+    if (!marks.size) return;
+    for (const e of stored) {
+      const k = entryKey(e);
+      const late = e.refs.filter((t) => covered(marks, t.id, k)).map((t) => t.id);
+      if (late.length) {
+        e.late = late;
+        s.put(e, k);
+      }
+    }
+  };
+
   /** Deletes the `n` oldest entries. */
   const dropOldest = (s: IDBObjectStore, n: number) => {
     s.getAllKeys(null, n).onsuccess = (ev) => {
@@ -253,19 +321,33 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     };
   };
 
+  /**
+   * Puts `batch` into `s`, in this transaction: `stored`, and `refused` what the device would not store
+   * (DataCloneError or a bad key, for that entry only: it stays in memory, the others are written). The caller
+   * then hands `stored` to `lateRefs`.
+   */
+  const putAll = (s: IDBObjectStore, batch: Entry[]) => {
+    const refused: Entry[] = [];
+    const stored: Entry[] = [];
+    for (const e of batch)
+      try {
+        s.put(e, entryKey(e));
+        stored.push(e);
+      } catch (err) {
+        if (errName(err) === QUOTA) throw err;
+        refused.push(e);
+      }
+    return { refused, stored };
+  };
+
   /** Puts `batch` (after deleting the `drop` oldest entries) and trims the store to `maxEntries`. */
   const write = (batch: Entry[], drop: number) =>
-    run((s) => {
+    run((s, m) => {
       const r = { refused: [] as Entry[], over: 0 };
       if (drop) dropOldest(s, drop);
-      for (const e of batch)
-        try {
-          s.put(e, entryKey(e));
-        } catch (err) {
-          // DataCloneError (or a bad key) for this entry only: it stays in memory, the others are written.
-          if (errName(err) === QUOTA) throw err;
-          r.refused.push(e);
-        }
+      const { refused, stored } = putAll(s, batch);
+      r.refused = refused;
+      readMarks(m, (marks) => lateRefs(s, marks, stored));
       const n = s.count();
       n.onsuccess = () => {
         r.over = n.result - max;
@@ -305,10 +387,14 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   };
 
   /**
-   * Takes out of every held event the tags of `categories` (by their current category; unknown tags by their
-   * stored one) in one transaction, under a Web Lock when there is one; expired entries are deleted.
+   * Takes out of every held event the tags of `cats` (by their current category; unknown tags by their stored
+   * one), under the Web Lock when there is one; expired entries are deleted. An entry left without a waiting
+   * tag is deleted. Otherwise a take does not rewrite it: it moves the marks of the container's tags in `cats`
+   * to the last key it read, in the transaction that read it, and a mark covers every ref of its tag at or
+   * before it. Refs that a mark does not cover (`late`, format 1, tags no longer in the container) are taken
+   * out by rewriting the entry, as is everything a drop (`rewrite`) takes.
    */
-  const sweep = async (cats: Set<string>) => {
+  const sweep = async (cats: Set<string>, rewrite: boolean) => {
     // Connecting restores other pages' spills, into memory when the device refuses them: before the sweep.
     if (durable) {
       const fresh = !dbp;
@@ -318,14 +404,18 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       if (db && !fresh) await restore(db);
     }
     const cutoff = now() - ttl;
+    const inCats = (t: TagRef) => cats.has(tags.get(t.id)?.category ?? t.category);
+    // Every chunk moves these marks, also past entries without them: an older entry written between two
+    // chunks is then `late` for them (see lateRefs), never covered without having been taken.
+    const marked = rewrite ? [] : [...tags.values()].filter((t) => cats.has(t.category)).map((t) => t.id);
     const hits: [Entry, TagRef[]][] = [];
-    /** Removes from `e` its tags in `cats`; true when `e` still has tags left. */
+    /** Removes from `e` (in memory: no marks) its refs in `cats`; true when `e` still has refs left. */
     const cut = (e: Entry, into: [Entry, TagRef[]][]) => {
       const got: TagRef[] = [];
       const rest: TagRef[] = [];
-      for (const t of e.tags) (cats.has(resolveTag(t.id)?.category ?? t.category) ? got : rest).push(t);
+      for (const t of e.refs) (inCats(t) ? got : rest).push(t);
       if (got.length) into.push([e, got]);
-      e.tags = rest;
+      e.refs = rest;
       return rest.length > 0;
     };
     const sweepMem = (list: Entry[]) =>
@@ -337,40 +427,78 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     mem = sweepMem(mem);
     let rest = sweepMem(prepare());
     const stored: [Entry, TagRef[]][] = [];
+    /** Takes from the stored value `v` (key `k`) its waiting refs in `cats`, given the marks before this take. */
+    const take1 = (s: IDBObjectStore, marks: Marks, v: unknown, k: Key, found: [Entry, TagRef[]][]) => {
+      const [e, v1] = readEntry(v) ?? [undefined, false];
+      if (!e) return;
+      // A format 1 entry was written regardless of marks: none covers it.
+      const late = v1 ? undefined : e.late;
+      const got: TagRef[] = [];
+      const left: TagRef[] = [];
+      let again = rewrite || v1;
+      for (const t of e.refs) {
+        const isLate = v1 || late?.includes(t.id) === true;
+        if (!isLate && covered(marks, t.id, k)) continue; // taken before
+        if (!inCats(t)) left.push(t);
+        else {
+          got.push(t);
+          // Taken by a mark only when the mark will cover it: a tag in the container, not late.
+          if (isLate || !tags.has(t.id)) again = true;
+        }
+      }
+      if (!got.length) {
+        if (!left.length) s.delete(k); // nothing waits for it (not left behind by this version's takes)
+        return;
+      }
+      found.push([e, got]);
+      if (!left.length) s.delete(k);
+      else if (again) {
+        e.refs = left;
+        const l = left.filter((t) => covered(marks, t.id, k)).map((t) => t.id);
+        if (l.length) e.late = l;
+        else delete e.late;
+        s.put(e, k);
+      }
+    };
     if (durable)
       try {
         // CHUNK entries per transaction, in key order, so that a large take is a series of short tasks. Each
         // entry is still taken in exactly one transaction (and the tabs take turns under the Web Lock).
-        let after: IDBValidKey | undefined;
+        let after: Key | undefined;
         for (let first = true; ; first = false) {
           const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
           const take = () =>
-            run((s) => {
+            run((s, m) => {
               const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[], read: 0 };
+              let marks: Marks = new Map();
+              let written: Entry[] = [];
+              readMarks(m, (got) => {
+                marks = got;
+              });
               const keys = s.getAllKeys(range, CHUNK);
               const values = s.getAll(range, CHUNK);
               values.onsuccess = () => {
                 r.read = values.result.length;
-                after = keys.result[r.read - 1];
-                (values.result as Entry[]).forEach((e, i) => {
-                  const k = keys.result[i]!;
-                  const n = r.found.length;
-                  if (e.time < cutoff) {
+                values.result.forEach((v, i) => {
+                  const k = keys.result[i] as Key;
+                  if ((v as Entry).time < cutoff) {
                     r.old++;
                     s.delete(k);
-                  } else if (!cut(e, r.found)) s.delete(k);
-                  else if (r.found.length > n) s.put(e, k);
+                  } else take1(s, marks, v, k, r.found);
                 });
+                const last = keys.result[r.read - 1] as Key | undefined;
+                if (last)
+                  for (const id of marked) {
+                    const at = marks.get(id);
+                    if (!at || cmpKey(at, last) < 0) m.put(last, id);
+                  }
+                after = last;
+                // Late refs of `written` against the marks as they were before this take (it moves only the
+                // marks of tags in `cats`, and `written` has none of those left).
+                lateRefs(s, marks, written);
               };
               // What is left of the events not written yet is written in the first transaction.
-              if (first)
-                for (const e of rest)
-                  try {
-                    s.put(e, entryKey(e));
-                  } catch (err) {
-                    if (errName(err) === QUOTA) throw err;
-                    r.refused.push(e);
-                  }
+              if (first) ({ refused: r.refused, stored: written } = putAll(s, rest));
               return r;
             });
           // The first transaction also writes `rest`: those are in flight until it commits.
@@ -439,14 +567,14 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               time: ev.time,
               model: {},
               page: { url, path, hostname, referrer, title },
-              tags: [],
+              refs: [],
               seq: ++seq,
             },
             [],
           ];
           pending.push(p);
         }
-        p[0].tags.push({ id: tag.id, category: tag.category });
+        p[0].refs.push({ id: tag.id, category: tag.category });
         p[1].push(ev.model);
       }
       if (pending.length > max) overflow += pending.splice(0, pending.length - max).length;
@@ -462,9 +590,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         locked(async () => {
           const out: Held[] = [];
           let dropped = 0;
-          for (const [e, tags] of await sweep(cats))
-            for (const t of tags) {
-              const tag = resolveTag(t.id);
+          for (const [e, refs] of await sweep(cats, false))
+            for (const t of refs) {
+              const tag = tags.get(t.id);
               if (!tag) dropped++;
               else
                 out.push({
@@ -479,7 +607,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       ),
 
     drop: (cats) =>
-      serial(() => locked(() => sweep(cats).then((hits) => hits.reduce((n, [, t]) => n + t.length, 0)))),
+      serial(() =>
+        locked(() => sweep(cats, true).then((hits) => hits.reduce((n, [, t]) => n + t.length, 0))),
+      ),
 
     size: () =>
       serial(async () => {
@@ -500,7 +630,11 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         pending = [];
         mem = [];
         takeSpills();
-        if (durable) await run((s) => s.clear()).catch(fault);
+        if (durable)
+          await run((s, m) => {
+            s.clear();
+            m.clear();
+          }).catch(fault);
       }),
 
     close: () =>

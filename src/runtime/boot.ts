@@ -252,10 +252,9 @@ export function boot(selfUrl: string): TagwardenApi {
         throw e;
       };
     }
-    const byId = new Map(container.tags.map((t) => [t.id, t]));
     const queue = (await queueModule).createDurableHolder({
       settings: container.consent.queue,
-      resolveTag: (id) => byId.get(id),
+      tags: new Map(container.tags.map((t) => [t.id, t])),
       report: fail,
     });
     const dispatcher = createDispatcher({

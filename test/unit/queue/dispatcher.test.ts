@@ -32,7 +32,7 @@ function page() {
   const container = demoContainer();
   const byId = new Map(container.tags.map((t) => [t.id, t]));
   const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
-  const { holder } = harness({ resolveTag: (id) => byId.get(id), now: Date.now });
+  const { holder } = harness({ tags: byId, now: Date.now });
   const d = createDispatcher({
     container,
     consent,

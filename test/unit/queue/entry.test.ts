@@ -9,7 +9,7 @@ const entry = (time: number, seq: number, eventId: string): Entry => ({
   seq,
   model: {},
   page: { url: '', path: '', hostname: '', referrer: '', title: '' },
-  tags: [],
+  refs: [],
 });
 
 describe('clean', () => {

@@ -82,7 +82,7 @@ export function harness(over: Partial<DurableHolderOptions> = {}): Harness {
   const reports: Harness['reports'] = [];
   const holder = createDurableHolder({
     settings: settings(),
-    resolveTag: (id) => tags.get(id),
+    tags,
     report: (code, detail) => reports.push(detail === undefined ? { code } : { code, detail }),
     now: () => T0,
     dbName,
