@@ -8,12 +8,13 @@
 import type { ConsentState } from '../consent/state';
 import type { Container, Tag } from '../container/schema';
 import { isUnsafeSegment } from '../datalayer/path';
+import { SLICE_MS } from '../datalayer/process';
 import { eventId } from '../lib/event-id';
 import type { Emitter, TagRecord } from '../runtime/emitter';
 import { tagMatches } from '../triggers/match';
 import { type Lookup, references } from '../triggers/template';
 import { type EventContext, getVariable, pageInfo } from '../triggers/variables';
-import { guard } from './guard';
+import { guard, type Outcome } from './guard';
 import type { TagContext } from './plugin';
 import { loadedPlugin, loadPlugin } from './registry';
 
@@ -110,25 +111,24 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     emitter.emit('error', { code: o.code, detail: o.reason, tagId: tag.id });
 
   /** Appends `step` to `tag`'s chain: a tag gets its events one after another, in order. */
-  const chain = (tag: Tag, step: () => Promise<unknown>): Promise<unknown> => {
+  const chain = (tag: Tag, step: () => unknown): Promise<unknown> => {
     const next = (chains.get(tag.id) ?? Promise.resolve()).then(step);
     chains.set(tag.id, next);
     return next;
   };
 
-  /** Delivers `ev` to `tag` now (the caller keeps the order), guarded. */
-  const run = (tag: Tag, ev: EventContext) => {
-    const go = async () => {
-      // Consent is checked again at delivery: a withdrawal in between wins.
-      if (consent.status(tag.category) !== 'granted') {
-        record(tag, ev, 'blocked', 'consent withdrawn');
-        return;
-      }
-      // A loaded plugin is called directly: a synchronous fire (a pixel) then settles with no promise hop or timer.
-      const outcome = await guard(() => {
-        const plugin = loadedPlugin(tag.type);
-        return plugin ? plugin.fire(tag, ev, ctx) : loadPlugin(tag.type).then((p) => p.fire(tag, ev, ctx));
-      }, TAG_TIMEOUT_MS);
+  /**
+   * Delivers `ev` to `tag` now (the caller keeps the order), guarded. A loaded plugin is called directly, and a
+   * synchronous fire (a pixel) is done and recorded before this returns, with no promise to wait for; otherwise
+   * the returned promise settles once it is.
+   */
+  const run = (tag: Tag, ev: EventContext): Promise<void> | undefined => {
+    // Consent is checked again at delivery: a withdrawal in between wins.
+    if (consent.status(tag.category) !== 'granted') {
+      record(tag, ev, 'blocked', 'consent withdrawn');
+      return;
+    }
+    const done = (outcome: Outcome) => {
       if (outcome.ok) {
         fired.add(tag);
         record(tag, ev, 'fired', ev.replay ? 'replay' : undefined);
@@ -137,7 +137,12 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         failed(tag, outcome);
       }
     };
-    return go();
+    const outcome = guard(() => {
+      const plugin = loadedPlugin(tag.type);
+      return plugin ? plugin.fire(tag, ev, ctx) : loadPlugin(tag.type).then((p) => p.fire(tag, ev, ctx));
+    }, TAG_TIMEOUT_MS);
+    if ('then' in outcome) return outcome.then(done);
+    done(outcome);
   };
 
   /** Delivers `ev` to `tag` after the tag's previous events (per-tag order), guarded. */
@@ -211,11 +216,20 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       const taken = Promise.resolve(holder.take(set));
       // Each tag's replay is one link of its chain, placed now: events that arrive while the queue
       // is read wait behind the older, replayed ones. A tag no longer in the container gets nothing.
+      // Deliveries are time-sliced like the dataLayer: after SLICE_MS of them the rest waits for a later task.
       for (const tag of container.tags) {
         if (!set.has(tag.category)) continue;
         chain(tag, async () => {
+          let t0 = performance.now();
           for (const h of await taken.catch(() => []))
-            if (h.tag === tag) await run(tag, { ...h.ev, replay: true });
+            if (h.tag === tag) {
+              const p = run(tag, { ...h.ev, replay: true });
+              if (p) await p;
+              if (performance.now() - t0 > SLICE_MS) {
+                await new Promise((r) => setTimeout(r));
+                t0 = performance.now();
+              }
+            }
         });
       }
       return (await taken).length;

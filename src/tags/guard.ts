@@ -8,10 +8,11 @@ import { type ErrorCode, isTagwardenError } from '../lib/errors';
 export type Outcome = { ok: true } | { ok: false; reason: string; code: ErrorCode };
 
 /**
- * Runs `fn`, settling within `ms`. A `fn` that returns without a promise (a pixel) is settled at once, with no
- * timer: a replay of a thousand events does not arm a thousand timeouts.
+ * Runs `fn`, settling within `ms`. A `fn` that returns without a promise (a pixel) has its outcome returned at
+ * once, not as a promise and with no timer: a replay of a thousand events arms no timeout and waits for no
+ * promise per event.
  */
-export function guard(fn: () => unknown, ms: number): Promise<Outcome> {
+export function guard(fn: () => unknown, ms: number): Outcome | Promise<Outcome> {
   let result: unknown;
   let then: unknown;
   try {
@@ -19,9 +20,9 @@ export function guard(fn: () => unknown, ms: number): Promise<Outcome> {
     if (result !== null && (typeof result === 'object' || typeof result === 'function'))
       then = (result as { then?: unknown }).then;
   } catch (e) {
-    return Promise.resolve(failure(e));
+    return failure(e);
   }
-  if (typeof then !== 'function') return Promise.resolve(OK);
+  if (typeof then !== 'function') return OK;
   return new Promise<Outcome>((resolve) => {
     const timer = setTimeout(
       () => resolve({ ok: false, reason: `no answer within ${ms} ms`, code: 'tag/timeout' }),

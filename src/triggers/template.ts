@@ -34,9 +34,19 @@ export function encodeComponent(v: unknown): string {
   }
 }
 
+/** URL templates split once into static text and variable names: `[text, name, text, name, …, text]`. */
+const split = new Map<string, string[]>();
+
 /** Fills a URL template; every value is encoded as a component, so none can change the URL's structure. */
 export function renderUrl(template: string, get: Lookup): string {
-  return template.replace(REF, (_, name: string) => encodeComponent(get(name)));
+  let parts = split.get(template);
+  if (!parts) {
+    parts = template.split(REF);
+    split.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) out += encodeComponent(get(parts[i]!)) + parts[i + 1];
+  return out;
 }
 
 /** Every variable name a templated value refers to. */

@@ -8,10 +8,20 @@ import { renderUrl } from '../../triggers/template';
 import type { TagPlugin } from '../plugin';
 
 const inflight = new Set<HTMLImageElement>();
+function settled(this: GlobalEventHandlers) {
+  inflight.delete(this as HTMLImageElement);
+}
+/**
+ * An absolute http(s) URL of printable ASCII (no quote, no backslash), which is what a signed container's
+ * absolute template gives (its origin is fixed, every value is URI-encoded): the request parses it exactly as
+ * `new URL` would, so it is used as it is. Anything else is resolved against the page's URL first.
+ */
+const PLAIN = /^https?:\/\/[!#-[\]-~]*$/i;
 
 const pixel: TagPlugin<TagOf<'pixel'>> = {
   fire(tag, ev, ctx) {
-    const url = new URL(renderUrl(tag.settings.url, ctx.vars(ev)), location.href).href;
+    const s = renderUrl(tag.settings.url, ctx.vars(ev));
+    const url = PLAIN.test(s) ? s : new URL(s, location.href).href;
     if (tag.settings.transport === 'beacon') {
       if (!navigator.sendBeacon(url)) throw new Error('sendBeacon refused');
       return;
@@ -21,7 +31,7 @@ const pixel: TagPlugin<TagOf<'pixel'>> = {
     // settles, so that garbage collection cannot cut the request short.
     const img = new Image(1, 1);
     inflight.add(img);
-    img.onload = img.onerror = () => inflight.delete(img);
+    img.onload = img.onerror = settled;
     img.referrerPolicy = 'strict-origin-when-cross-origin';
     img.src = url;
   },
