@@ -64,7 +64,8 @@ export const cmpKey = (a: Key, b: Key): number =>
   a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);
 
 /** Orders entries as their keys do. */
-export const byKey = (a: Entry, b: Entry): number => cmpKey(entryKey(a), entryKey(b));
+export const byKey = (a: Entry, b: Entry): number =>
+  a.time - b.time || a.seq - b.seq || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
 const isPlain = (v: object): v is Record<string, unknown> => {
   const p = Object.getPrototypeOf(v);

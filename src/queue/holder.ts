@@ -512,7 +512,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         fault(e);
       }
     keep(rest);
-    return hits.concat(stored).sort((a, b) => byKey(a[0], b[0]));
+    // The stored ones come in key order: only memory's (held, not yet written, or kept) need merging in.
+    return hits.length ? hits.concat(stored).sort((a, b) => byKey(a[0], b[0])) : stored;
   };
 
   /** Runs `fn` under the queue's Web Lock when there is one (one tab at a time); without it, `fn` alone. */
