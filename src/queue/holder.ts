@@ -469,7 +469,13 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
           const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
           const take = () =>
             run((s, m) => {
-              const r = { found: [] as [Entry, TagRef[]][], old: 0, refused: [] as Entry[], read: 0 };
+              const r = {
+                found: [] as [Entry, TagRef[]][],
+                old: 0,
+                refused: [] as Entry[],
+                read: 0,
+                last: undefined as Key | undefined,
+              };
               let marks: Marks = new Map();
               let written: Entry[] = [];
               readMarks(m, (got) => {
@@ -492,7 +498,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
                     const at = marks.get(id);
                     if (!at || cmpKey(at, last) < 0) m.put(last, id);
                   }
-                after = last;
+                r.last = last;
                 // Late refs of `written` against the marks as they were before this take (it moves only the
                 // marks of tags in `cats`, and `written` has none of those left).
                 lateRefs(s, marks, written);
@@ -503,6 +509,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
             });
           // The first transaction also writes `rest`: those are in flight until it commits.
           const r = await (first ? sending(rest, take) : take());
+          // The next chunk starts after this one's last key, once it committed (not after a retried attempt's).
+          after = r.last;
           for (const f of r.found) stored.push(f);
           expired += r.old;
           if (first) rest = r.refused;
