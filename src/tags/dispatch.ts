@@ -2,7 +2,8 @@
  * Decides, for every event and every tag whose triggers match, whether it fires now (category
  * granted), is held (category pending) or is blocked (category denied), and records each decision.
  * Held events are released in order on a grant and dropped on a denial; withdrawal revokes tags and
- * deletes their first-party storage. Owns per-tag ordering; delivery itself is the plugins'.
+ * deletes their first-party storage. Owns per-tag ordering and the pacing of replays (time-sliced);
+ * delivery itself is the plugins'.
  */
 
 import type { ConsentState } from '../consent/state';
