@@ -130,10 +130,16 @@ export function boot(selfUrl: string): TagwardenApi {
             : a.consent.decide(choices);
       if (r.unknown.length) fail('consent/unknown-category', r.unknown.join(', '));
       changed(a, r, method);
-      const endpoint = a.container.consent.recordEndpoint;
-      // A decision that named no known category decided nothing: there is nothing to prove.
-      if (endpoint && a.consent.consentId) sendProof(endpoint, proof(a, method, textVersion));
+      prove(a, method, textVersion);
     });
+  /**
+   * Sends the proof of the decision just stored, when the container names a `recordEndpoint`. Without a
+   * consent id nothing was ever decided (a decision that named no known category): there is nothing to prove.
+   */
+  const prove = (a: Applied, method: Method, textVersion?: string) => {
+    const endpoint = a.container.consent.recordEndpoint;
+    if (endpoint && a.consent.consentId) sendProof(endpoint, proof(a, method, textVersion));
+  };
   const proof = (a: Applied, method: Method, textVersion?: string): ConsentProof => ({
     consentId: a.consent.consentId ?? '',
     time: new Date(a.consent.decisionTime ?? Date.now()).toISOString(),
@@ -334,8 +340,7 @@ export function boot(selfUrl: string): TagwardenApi {
             const change = a.consent.consentMode(kind, params as Record<string, unknown>);
             changed(a, change, 'consent-mode');
             // An update that decided a category is stored like any decision, and proved like one.
-            const endpoint = a.container.consent.recordEndpoint;
-            if (endpoint && a.consent.lastDecision !== before) sendProof(endpoint, proof(a, 'consent-mode'));
+            if (a.consent.lastDecision !== before) prove(a, 'consent-mode');
             // wait_for_update: once the wait is over without an update, the granting defaults apply.
             if (change.wait)
               setTimeout(() => changed(a, a.consent.endWait(), 'consent-mode', false), change.wait);

@@ -215,6 +215,19 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       if (!categories.length) return 0;
       const set = new Set(categories);
       const taken = Promise.resolve(holder.take(set));
+      // Split by tag once (in order), rather than every tag's replay reading every taken event.
+      const byTag = taken.then(
+        (held) => {
+          const m = new Map<Tag, EventContext[]>();
+          for (const h of held) {
+            const list = m.get(h.tag);
+            if (list) list.push(h.ev);
+            else m.set(h.tag, [h.ev]);
+          }
+          return m;
+        },
+        () => new Map<Tag, EventContext[]>(),
+      );
       // Each tag's replay is one link of its chain, placed now: events that arrive while the queue
       // is read wait behind the older, replayed ones. A tag no longer in the container gets nothing.
       // Deliveries are time-sliced like the dataLayer: after SLICE_MS of them the rest waits for a later task.
@@ -222,16 +235,15 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         if (!set.has(tag.category)) continue;
         chain(tag, async () => {
           let t0 = performance.now();
-          for (const h of await taken.catch(() => []))
-            if (h.tag === tag) {
-              // Awaited also when done (one microtask): the work a fire leaves to microtasks (an image's
-              // fetch starts in one) then runs before the slice's clock is read.
-              await run(tag, { ...h.ev, replay: true });
-              if (performance.now() - t0 > SLICE_MS) {
-                await new Promise((r) => setTimeout(r));
-                t0 = performance.now();
-              }
+          for (const ev of (await byTag).get(tag) ?? []) {
+            // Awaited also when done (one microtask): the work a fire leaves to microtasks (an image's
+            // fetch starts in one) then runs before the slice's clock is read.
+            await run(tag, { ...ev, replay: true });
+            if (performance.now() - t0 > SLICE_MS) {
+              await new Promise((r) => setTimeout(r));
+              t0 = performance.now();
             }
+          }
         });
       }
       return (await taken).length;

@@ -42,7 +42,8 @@ export const settings = (
   ...over,
 });
 
-const page = {
+/** The page every test event comes from. */
+export const page = {
   url: 'https://shop.example/a',
   path: '/a',
   hostname: 'shop.example',

@@ -2,7 +2,7 @@
 // in. These tests read the stores directly to see that no entry is rewritten, and check the cases a mark must
 // not cover: an older event stored after the mark went past it, and what the previous version wrote.
 import { describe, expect, it, vi } from 'vitest';
-import { cats, dbName, event, fb, ga, HOUR, harness, pairs, settings, T0 } from './helpers';
+import { cats, dbName, event, fb, ga, HOUR, harness, page, pairs, settings, T0 } from './helpers';
 
 const STORE = 'queue';
 const MARKS = 'queue-marks';
@@ -47,13 +47,6 @@ async function putRaw(store: string, records: [IDBValidKey, unknown][]) {
   db.close();
 }
 
-const page = {
-  url: 'https://shop.example/a',
-  path: '/a',
-  hostname: 'shop.example',
-  referrer: '',
-  title: 'A',
-};
 /** An entry as the previous version stored it: `tags`, no `refs`. */
 const v1 = (id: string, time: number, seq: number, forTags: { id: string; category: string }[]) =>
   [[time, seq, id], { eventId: id, name: 'purchase', time, model: {}, page, tags: forTags, seq }] as [
