@@ -12,7 +12,7 @@ import type { Container } from '../container/schema';
 import { attachDataLayer, SLICE_MS } from '../datalayer/process';
 import { queryAll } from '../lib/dom';
 import { type ErrorCode, isTagwardenError, TagwardenError } from '../lib/errors';
-import type { DurableHolder } from '../queue/holder';
+import { lazyQueue, type QueueHandle } from '../queue/lazy';
 import { createDispatcher, type Dispatcher } from '../tags/dispatch';
 import { getPersonalization } from '../tags/personalization/store';
 import type { UiHost, UiModule } from '../ui/host';
@@ -30,7 +30,7 @@ interface Applied {
   container: Container;
   consent: ConsentState;
   dispatcher: Dispatcher;
-  queue: DurableHolder;
+  queue: QueueHandle;
 }
 
 const PROOFS = 'tagwarden:records';
@@ -226,6 +226,7 @@ export function boot(selfUrl: string): TagwardenApi {
     const config = readConfig(selfUrl);
     nonce = config.nonce;
     const queueModule = import('../queue/index');
+    queueModule.catch(() => {}); // a chunk that fails to load is reported once the container is known
     const keys = await importPublicKeys(config.keys);
     if (!keys.length) throw new TagwardenError('container/no-keys');
     const { container } = await loadContainer({
@@ -258,11 +259,18 @@ export function boot(selfUrl: string): TagwardenApi {
         throw e;
       };
     }
-    const queue = (await queueModule).createDurableHolder({
-      settings: container.consent.queue,
-      tags: new Map(container.tags.map((t) => [t.id, t])),
-      report: fail,
-    });
+    // Firing never waits for the queue's chunk: events held before it arrives wait in memory (lazy.ts).
+    const queue = lazyQueue(
+      queueModule.then((m) =>
+        m.createDurableHolder({
+          settings: container.consent.queue,
+          tags: new Map(container.tags.map((t) => [t.id, t])),
+          report: fail,
+        }),
+      ),
+      container.consent.queue.maxEntries,
+      fail,
+    );
     const dispatcher = createDispatcher({
       container,
       consent,

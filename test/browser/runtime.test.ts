@@ -619,6 +619,58 @@ describe('lazy chunks pinned by the import map', () => {
   });
 });
 
+describe("the queue's chunk is not on the path to firing", () => {
+  const queueChunk = () => readdirSync(`${RUNTIME_DIR}chunks`).find((f) => /^queue-.*\.js$/.test(f))!;
+
+  test('with the queue held back, a returning visitor’s granted tags fire; what waits meanwhile is delivered after a later grant', async () => {
+    const probe = await fx.site.newPage();
+    const first = await shop({}, probe);
+    await first.ready();
+    await first.page.evaluate(() => window.tagwarden.consent.update({ analytics: true }));
+    await first.waitForPixels('stats', 2);
+
+    // The next page view: the queue chunk's answer is held until the test lets it go.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let asked = 0;
+    await probe.page.route(`**/tagwarden/chunks/${queueChunk()}`, async (route) => {
+      asked++;
+      await held;
+      await route.continue();
+    });
+    const s = await shop({}, probe);
+    expect(await s.ready()).toMatchObject({ ok: true });
+    const stats = await s.waitForPixels('stats', 2); // page_view, view_item: the queue has not arrived
+    expect(stats).toHaveLength(2);
+    expect(asked).toBe(1);
+    await s.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    expect(s.pixels('ads')).toEqual([]);
+
+    release();
+    await s.page.evaluate(() => window.tagwarden.consent.update({ 'marketing.advertising': true }));
+    const [ads] = await s.waitForPixels('ads', 1);
+    const [queued] = await s.tags({ tagId: 'ads-conversion', status: 'queued' });
+    expect(ads?.query).toMatchObject({ ev: 'view_item', eid: queued?.eventId });
+    expect(await s.errors()).toEqual([]);
+  });
+
+  test('a queue chunk that does not load is reported as queue/unavailable; tags fire and held events replay on this page', async () => {
+    const probe = await fx.site.newPage();
+    await probe.page.route(`**/tagwarden/chunks/${queueChunk()}`, (route) => route.abort());
+    const s = await shop({}, probe);
+    expect(await s.ready()).toMatchObject({ ok: true });
+    await s.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await s.waitForPixels('stats', 2);
+    const [ads] = await s.waitForPixels('ads', 1);
+    expect(ads?.query).toMatchObject({ ev: 'view_item' });
+    expect((await s.errors()).map((e) => e.code)).toEqual(['queue/unavailable']);
+    expect(await s.page.evaluate(() => window.tagwarden.queue.size())).toBe(0);
+  });
+});
+
 describe('eventCallback', () => {
   test('runs exactly once, after every tag that fires for its event is done', async () => {
     const s = await shop();

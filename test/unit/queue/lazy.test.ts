@@ -1,0 +1,82 @@
+// The queue as the core sees it before the queue's chunk arrives: held events wait in memory, in order,
+// and reach the durable queue before anything is taken from it; a chunk that never loads leaves a page-only
+// queue.
+import { describe, expect, it } from 'vitest';
+import type { ErrorCode } from '../../../src/lib/errors';
+import type { DurableHolder } from '../../../src/queue';
+import { lazyQueue } from '../../../src/queue/lazy';
+import { cats, event, fb, ga, harness, pairs, settle, T0 } from './helpers';
+
+/** A chunk load the test resolves (with a durable holder) or rejects when it likes. */
+function chunk() {
+  let resolve!: (h: DurableHolder) => void;
+  let reject!: (e: unknown) => void;
+  const load = new Promise<DurableHolder>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { load, resolve, reject };
+}
+
+function lazy(load: Promise<DurableHolder>, max = 500) {
+  const reports: { code: ErrorCode; detail?: string }[] = [];
+  const q = lazyQueue(load, max, (code, detail) => reports.push({ code, detail }));
+  return { q, reports };
+}
+
+describe('lazy queue: before the chunk arrives', () => {
+  it('hands the events held meanwhile to the durable queue, in order, before a take that was asked for early', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 2000, [ga, fb]));
+    q.hold(event('e2', T0 - 1000, [ga]));
+    const taken = q.take(cats('analytics')); // asked before the chunk is there: waits for it
+    const { holder } = harness();
+    holder.hold(event('e0', T0 - 3000, [ga])); // already held by the queue itself (an older event)
+    c.resolve(holder);
+    expect(pairs(await taken)).toEqual([
+      ['ga', 'e0'],
+      ['ga', 'e1'],
+      ['ga', 'e2'],
+    ]);
+    // After the load, holds go straight to the durable queue; marketing still waits.
+    q.hold(event('e3', T0, [fb]));
+    expect(await q.size()).toBe(2);
+    expect(pairs(await q.take(cats('marketing')))).toEqual([
+      ['fb', 'e1'],
+      ['fb', 'e3'],
+    ]);
+    expect(q.lastTake.replayed).toBe(2);
+  });
+
+  it('clear() before the chunk arrives drops what waits', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 1000, [ga]));
+    const cleared = q.clear();
+    c.resolve(harness().holder);
+    await cleared;
+    expect(await q.size()).toBe(0);
+  });
+});
+
+describe('lazy queue: a chunk that does not load', () => {
+  it('reports queue/unavailable and keeps the page’s events in memory, in order, within the bound', async () => {
+    const c = chunk();
+    const { q, reports } = lazy(c.load, 3);
+    q.hold(event('e1', T0 - 3000, [ga, fb]));
+    c.reject(new TypeError('Failed to fetch dynamically imported module'));
+    await settle();
+    expect(reports).toEqual([{ code: 'queue/unavailable', detail: 'chunk: TypeError' }]);
+    q.hold(event('e2', T0 - 2000, [ga]));
+    q.hold(event('e3', T0 - 1000, [ga, fb])); // the bound is 3 (tag, event) pairs: e1's go
+    expect(await q.size()).toBe(2);
+    expect(pairs(await q.take(cats('analytics')))).toEqual([
+      ['ga', 'e2'],
+      ['ga', 'e3'],
+    ]);
+    expect(q.lastTake.replayed).toBe(2);
+    expect(await q.drop(cats('marketing'))).toBe(1);
+    expect(await q.size()).toBe(0);
+  });
+});
