@@ -75,6 +75,7 @@ const T = {
     untilReplaced: 'Tills en nyare version ersätter den',
     untilSent: 'Tills kvittot har skickats',
     untilNextPage: 'Tills nästa sida har lagt dem i databasen',
+    untilEmpty: 'Tills inga händelser väntar',
     consentPurpose: 'Sparar ditt val om cookies och när du gjorde det, så att vi inte frågar igen i onödan.',
     containerPurpose: 'Sparar den senast verifierade, signerade konfigurationen så att sidan startar snabbt.',
     recordsPurpose:
@@ -83,6 +84,7 @@ const T = {
       'Håller händelser som inträffar innan du har valt, så att de bara skickas om och när du samtycker. Töms om du nekar.',
     spillPurpose:
       'Håller de senaste väntande händelserna när du lämnar en sida innan de hunnit sparas i databasen. Töms om du nekar.',
+    flagPurpose: 'Anger att händelser kan vänta i databasen, så att sidorna inte öppnar den i onödan.',
   },
   en: {
     cookie: 'Cookie',
@@ -100,6 +102,7 @@ const T = {
     untilReplaced: 'Until a newer version replaces it',
     untilSent: 'Until the receipt has been sent',
     untilNextPage: 'Until the next page has moved them into the database',
+    untilEmpty: 'Until no event is waiting',
     consentPurpose:
       'Keeps your cookie choice and when you made it, so that you are not asked again needlessly.',
     containerPurpose: 'Keeps the last verified, signed configuration so that the page starts quickly.',
@@ -109,6 +112,7 @@ const T = {
       'Holds events that happen before you choose, so that they are sent only if and when you consent. Emptied if you refuse.',
     spillPurpose:
       'Holds the last waiting events when you leave a page before they were saved in the database. Emptied if you refuse.',
+    flagPurpose: 'Says that events may be waiting in the database, so that pages do not open it needlessly.',
   },
 } as const;
 
@@ -228,6 +232,20 @@ export function buildDeclaration(container: Container, lang: Lang): Declaration 
         ),
         lifetime: 'until-replaced',
         lifetimeText: t.untilNextPage,
+      },
+      {
+        ...item(
+          {
+            kind: 'localStorage',
+            name: 'tagwarden:queue',
+            party: 'first',
+            lifetime: 'session',
+            purpose: t.flagPurpose,
+          },
+          'tagwarden',
+        ),
+        lifetime: 'until-replaced',
+        lifetimeText: t.untilEmpty,
       },
     );
   }

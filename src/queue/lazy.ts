@@ -1,15 +1,37 @@
 /**
- * The queue as the core sees it before its chunk has arrived: firing granted tags never waits for the
- * durable queue. Events held meanwhile wait in memory, in order, and are handed to the queue the moment it
- * loads, before any take or drop it was asked for. A chunk that does not load leaves them in this page's
- * memory. Storage itself is holder.ts's.
+ * The queue as the core sees it: its chunk is loaded only when events may wait (this page holds one, a
+ * grant or denial needs a take or drop, or the `tagwarden:queue` flag says an earlier page left some on the
+ * device), and firing granted tags never waits for it. Events held before it arrives wait in memory, in
+ * order, and are handed to it before any take or drop. A chunk that does not load leaves them in this
+ * page's memory. Storage itself is holder.ts's.
  */
 import type { ErrorCode } from '../lib/errors';
 import type { Held } from '../tags/dispatch';
 import type { DurableHolder } from './holder';
 
-/** The queue's surface the runtime uses. */
-export type QueueHandle = Pick<DurableHolder, 'hold' | 'take' | 'drop' | 'size' | 'clear' | 'lastTake'>;
+/**
+ * The queue's surface the runtime uses; `stored` says whether earlier pages may have left events waiting on
+ * the device (the flag was there when this page started).
+ */
+export type QueueHandle = Pick<DurableHolder, 'hold' | 'take' | 'drop' | 'size' | 'clear' | 'lastTake'> & {
+  readonly stored: boolean;
+};
+
+/**
+ * localStorage key present while the device may hold waiting events (in the database or a spill): set when a
+ * page first holds one and before every take, removed once a take, drop or clear leaves the queue empty
+ * (unless another tab set it meanwhile). Pages of a visitor who has decided everything then neither load
+ * the queue nor open its database.
+ */
+export const QUEUE_FLAG = 'tagwarden:queue';
+
+const storage = <T>(fn: () => T): T | undefined => {
+  try {
+    return fn();
+  } catch {
+    return undefined; // no localStorage: the flag is taken as set, and nothing is skipped
+  }
+};
 
 /**
  * A queue handle over `load`, which resolves with the durable queue, or rejects when its chunk does not
@@ -17,52 +39,110 @@ export type QueueHandle = Pick<DurableHolder, 'hold' | 'take' | 'drop' | 'size' 
  * in memory, for this page only.
  */
 export function lazyQueue(
-  load: Promise<DurableHolder>,
+  load: () => Promise<DurableHolder>,
   max: number,
   report: (code: ErrorCode, detail?: string) => void,
+  /** False with `storage: "memory"`: nothing is written to the device, the flag neither. */
+  durable = true,
 ): QueueHandle {
   let queue: DurableHolder | undefined;
+  let started: Promise<DurableHolder | undefined> | undefined;
   let waiting: Held[] = [];
+  let flagged = false;
   const lastTake = { replayed: 0, dropped: 0, expired: 0 };
-  const handle = load.then(
-    (q) => {
-      q.hold(waiting);
-      waiting = [];
-      queue = q;
-      return q;
-    },
-    (e: unknown) => {
-      report('queue/unavailable', `chunk: ${(e as Error)?.name}`);
-    },
-  );
+  const flag = () => {
+    flagged = true;
+    const v = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    if (durable) storage(() => localStorage.setItem(QUEUE_FLAG, v));
+    return v;
+  };
+  const found = storage(() => localStorage.getItem(QUEUE_FLAG)) !== null;
+
+  const start = () =>
+    (started ??= load().then(
+      (q) => {
+        q.hold(waiting);
+        waiting = [];
+        queue = q;
+        return q;
+      },
+      (e: unknown) => {
+        report('queue/unavailable', `chunk: ${(e as Error)?.name}`);
+        return undefined;
+      },
+    ));
   /** Without the queue: takes out of memory what waits for `cats`. */
   const cut = (cats: Set<string>) => {
     const out = waiting.filter((h) => cats.has(h.tag.category));
     waiting = waiting.filter((h) => !cats.has(h.tag.category));
     return out;
   };
+  /** After `op`: an empty queue removes the flag, unless it changed since `v` (another tab holds). */
+  const then = <T>(v: string | null | undefined, op: (q: DurableHolder) => Promise<T>, without: () => T) =>
+    start().then(async (q) => {
+      if (!q) return without();
+      const out = await op(q);
+      if (!(await q.size()))
+        storage(() => {
+          if (localStorage.getItem(QUEUE_FLAG) === v) {
+            localStorage.removeItem(QUEUE_FLAG);
+            flagged = false;
+          }
+        });
+      return out;
+    });
+  const current = () => storage(() => localStorage.getItem(QUEUE_FLAG));
+  /** True when nothing can wait on the device: no flag, and this page never loaded the queue. */
+  const idle = () => !started && !waiting.length && current() === null;
 
   return {
     hold(entries) {
+      if (!flagged) flag();
       if (queue) return queue.hold(entries);
       waiting = waiting.concat(entries);
       if (waiting.length > max) waiting = waiting.slice(-max);
+      start();
     },
+    // A grant always looks (an earlier page's take may have been cut short); the flag stays meanwhile.
     take: (cats) =>
-      handle.then((q) => {
-        if (q) return q.take(cats);
-        const out = cut(cats);
-        lastTake.replayed = out.length;
-        return out;
-      }),
-    drop: (cats) => handle.then((q) => q?.drop(cats) ?? cut(cats).length),
-    size: () => handle.then((q) => q?.size() ?? new Set(waiting.map((h) => h.ev.id)).size),
+      then(
+        flag(),
+        (q) => q.take(cats),
+        () => {
+          const out = cut(cats);
+          lastTake.replayed = out.length;
+          return out;
+        },
+      ),
+    drop: (cats) =>
+      idle()
+        ? Promise.resolve(0)
+        : then(
+            current(),
+            (q) => q.drop(cats),
+            () => cut(cats).length,
+          ),
+    size: () =>
+      idle()
+        ? Promise.resolve(0)
+        : then(
+            current(),
+            (q) => q.size(),
+            () => new Set(waiting.map((h) => h.ev.id)).size,
+          ),
     clear() {
       waiting = [];
-      return handle.then((q) => q?.clear());
+      return idle()
+        ? Promise.resolve()
+        : then(
+            current(),
+            (q) => q.clear(),
+            () => undefined,
+          );
     },
     get lastTake() {
       return queue?.lastTake ?? lastTake;
     },
+    stored: found,
   };
 }

@@ -225,8 +225,6 @@ export function boot(selfUrl: string): TagwardenApi {
     if (!globalThis.crypto?.subtle) throw new TagwardenError('container/insecure-context');
     const config = readConfig(selfUrl);
     nonce = config.nonce;
-    const queueModule = import('../queue/index');
-    queueModule.catch(() => {}); // a chunk that fails to load is reported once the container is known
     const keys = await importPublicKeys(config.keys);
     if (!keys.length) throw new TagwardenError('container/no-keys');
     const { container } = await loadContainer({
@@ -259,17 +257,19 @@ export function boot(selfUrl: string): TagwardenApi {
         throw e;
       };
     }
-    // Firing never waits for the queue's chunk: events held before it arrives wait in memory (lazy.ts).
+    // Loaded only when events may wait, and firing never waits for it (queue/lazy.ts).
     const queue = lazyQueue(
-      queueModule.then((m) =>
-        m.createDurableHolder({
-          settings: container.consent.queue,
-          tags: new Map(container.tags.map((t) => [t.id, t])),
-          report: fail,
-        }),
-      ),
+      () =>
+        import('../queue/index').then((m) =>
+          m.createDurableHolder({
+            settings: container.consent.queue,
+            tags: new Map(container.tags.map((t) => [t.id, t])),
+            report: fail,
+          }),
+        ),
       container.consent.queue.maxEntries,
       fail,
+      container.consent.queue.storage === 'indexeddb',
     );
     const dispatcher = createDispatcher({
       container,
@@ -296,11 +296,12 @@ export function boot(selfUrl: string): TagwardenApi {
       for (const fn of early.splice(0)) fn();
       performance.mark?.('tagwarden:applied');
       attach(a);
-      // Events held for categories granted since (on another page or in another tab) are delivered now.
+      // Events held for categories granted since (on another page or in another tab) are delivered now. Only
+      // an earlier page can have left any (this page holds none for a granted category).
       const granted = a.container.consent.categories
         .filter((c) => !c.alwaysOn && a.consent.status(c.id) === 'granted')
         .map((c) => c.id);
-      if (granted.length) replay(a, granted);
+      if (granted.length && a.queue.stored) replay(a, granted);
       // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
       // (cookie and proof of consent with method `gpc`); an explicit grant later still wins.
       if (

@@ -236,12 +236,22 @@ export function bloat(container: Container): Container {
 
 /**
  * The `tw_consent` cookie of a visitor who decided earlier under `container`'s current policy: every
- * optional category granted (`all`) or refused (`none`), with the fingerprints the runtime computes.
+ * optional category granted (`all`) or refused (`none`), or only the categories named (the others
+ * undecided), with the fingerprints the runtime computes.
  */
-export function decisionCookie(container: Container, origin: string, decision: 'all' | 'none'): Cookie {
-  const choices = Object.fromEntries(
-    container.consent.categories.filter((c) => !c.alwaysOn).map((c) => [c.id, decision === 'all' ? 1 : 0]),
-  );
+export function decisionCookie(
+  container: Container,
+  origin: string,
+  decision: 'all' | 'none' | Record<string, boolean>,
+): Cookie {
+  const choices =
+    typeof decision === 'object'
+      ? Object.fromEntries(Object.entries(decision).map(([id, on]) => [id, on ? 1 : 0]))
+      : Object.fromEntries(
+          container.consent.categories
+            .filter((c) => !c.alwaysOn)
+            .map((c) => [c.id, decision === 'all' ? 1 : 0]),
+        );
   const fingerprints = categoryFingerprints(container);
   const value: StoredDecision = {
     id: '00000000-0000-4000-8000-0000000000aa',

@@ -623,13 +623,10 @@ describe("the queue's chunk is not on the path to firing", () => {
   const queueChunk = () => readdirSync(`${RUNTIME_DIR}chunks`).find((f) => /^queue-.*\.js$/.test(f))!;
 
   test('with the queue held back, a returning visitor’s granted tags fire; what waits meanwhile is delivered after a later grant', async () => {
+    // Analytics granted on an earlier visit, marketing undecided, nothing left waiting on the device.
     const probe = await fx.site.newPage();
-    const first = await shop({}, probe);
-    await first.ready();
-    await first.page.evaluate(() => window.tagwarden.consent.update({ analytics: true }));
-    await first.waitForPixels('stats', 2);
-
-    // The next page view: the queue chunk's answer is held until the test lets it go.
+    await probe.context.addCookies([decisionCookie(fx.container(), fx.site.origin, { analytics: true })]);
+    // The queue chunk's answer is held until the test lets it go.
     let release!: () => void;
     const held = new Promise<void>((r) => {
       release = r;
@@ -644,8 +641,8 @@ describe("the queue's chunk is not on the path to firing", () => {
     expect(await s.ready()).toMatchObject({ ok: true });
     const stats = await s.waitForPixels('stats', 2); // page_view, view_item: the queue has not arrived
     expect(stats).toHaveLength(2);
-    expect(asked).toBe(1);
     await s.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    expect(asked).toBe(1); // asked for by the first held event, still unanswered
     expect(s.pixels('ads')).toEqual([]);
 
     release();
@@ -654,6 +651,34 @@ describe("the queue's chunk is not on the path to firing", () => {
     const [queued] = await s.tags({ tagId: 'ads-conversion', status: 'queued' });
     expect(ads?.query).toMatchObject({ ev: 'view_item', eid: queued?.eventId });
     expect(await s.errors()).toEqual([]);
+  });
+
+  test('a visitor who has decided everything: once nothing waits, the next page loads no queue chunk and opens no database', async () => {
+    const s = await shop();
+    await s.ready();
+    await s.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    expect(await s.page.evaluate(() => localStorage.getItem('tagwarden:queue'))).not.toBeNull();
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await s.waitForPixels('ads', 1); // the held view_item, replayed
+    await s.page.waitForFunction(() => localStorage.getItem('tagwarden:queue') === null);
+
+    const queueRequests = () => s.probe.requests.filter((r) => r.url.includes('/chunks/queue-')).length;
+    const before = queueRequests();
+    await s.probe.context.addInitScript(() => {
+      const open = IDBFactory.prototype.open;
+      IDBFactory.prototype.open = function (...args: Parameters<IDBFactory['open']>) {
+        (window as unknown as { __opens: string[] }).__opens.push(args[0]);
+        return open.apply(this, args);
+      };
+      (window as unknown as { __opens: string[] }).__opens = [];
+    });
+    await s.reload();
+    await s.ready();
+    await s.waitForTags({ tagId: 'ads-conversion', status: 'fired' }, 1);
+    await s.page.waitForTimeout(SETTLE_MS);
+    expect(queueRequests()).toBe(before);
+    expect(await s.page.evaluate(() => (window as unknown as { __opens: string[] }).__opens)).toEqual([]);
+    expect(await s.page.evaluate(() => window.tagwarden.queue.size())).toBe(0);
   });
 
   test('a queue chunk that does not load is reported as queue/unavailable; tags fire and held events replay on this page', async () => {

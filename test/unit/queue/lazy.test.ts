@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../src/lib/errors';
 import type { DurableHolder } from '../../../src/queue';
-import { lazyQueue } from '../../../src/queue/lazy';
+import { lazyQueue, QUEUE_FLAG } from '../../../src/queue/lazy';
 import { cats, event, fb, ga, harness, pairs, settle, T0 } from './helpers';
 
 /** A chunk load the test resolves (with a durable holder) or rejects when it likes. */
@@ -18,11 +18,22 @@ function chunk() {
   return { load, resolve, reject };
 }
 
-function lazy(load: Promise<DurableHolder>, max = 500) {
+function lazy(load: Promise<DurableHolder>, max = 500, durable = true) {
   const reports: { code: ErrorCode; detail?: string }[] = [];
-  const q = lazyQueue(load, max, (code, detail) => reports.push({ code, detail }));
-  return { q, reports };
+  let loads = 0;
+  const q = lazyQueue(
+    () => {
+      loads++;
+      return load;
+    },
+    max,
+    (code, detail) => reports.push({ code, detail }),
+    durable,
+  );
+  return { q, reports, loads: () => loads };
 }
+
+const flag = () => localStorage.getItem(QUEUE_FLAG);
 
 describe('lazy queue: before the chunk arrives', () => {
   it('hands the events held meanwhile to the durable queue, in order, before a take that was asked for early', async () => {
@@ -78,5 +89,58 @@ describe('lazy queue: a chunk that does not load', () => {
     expect(q.lastTake.replayed).toBe(2);
     expect(await q.drop(cats('marketing'))).toBe(1);
     expect(await q.size()).toBe(0);
+  });
+});
+
+describe('lazy queue: loaded only when events may wait', () => {
+  it('a page that decided everything and holds nothing loads nothing for a drop, a size or a clear', async () => {
+    const c = chunk();
+    const { q, loads } = lazy(c.load);
+    expect(q.stored).toBe(false);
+    expect(await q.drop(cats('marketing'))).toBe(0);
+    expect(await q.size()).toBe(0);
+    await q.clear();
+    expect(loads()).toBe(0);
+    expect(flag()).toBeNull();
+  });
+
+  it('holding sets the flag, which tells the next page to look; the take that empties the queue removes it', async () => {
+    const page1 = harness().holder;
+    const first = lazy(Promise.resolve(page1));
+    first.q.hold(event('e1', T0 - 1000, [ga]));
+    expect(flag()).not.toBeNull();
+    expect(first.loads()).toBe(1);
+    await settle();
+    await page1.flush();
+
+    const next = lazy(Promise.resolve(harness().holder)); // the next page, analytics granted since
+    expect(next.q.stored).toBe(true);
+    expect(pairs(await next.q.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    expect(flag()).toBeNull();
+    expect(lazy(Promise.resolve(harness().holder)).q.stored).toBe(false);
+  });
+
+  it('a grant always looks, and keeps the flag while events are left', async () => {
+    const { holder } = harness();
+    holder.hold(event('e1', T0 - 1000, [ga, fb])); // held by a page that left no flag (another tab's race)
+    const { q, loads } = lazy(Promise.resolve(holder));
+    expect(pairs(await q.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    expect(loads()).toBe(1);
+    expect(flag()).not.toBeNull(); // marketing still waits
+  });
+
+  it('leaves the flag that another tab set while this one emptied the queue', async () => {
+    const { q } = lazy(Promise.resolve(harness().holder));
+    q.hold(event('e1', T0 - 1000, [ga]));
+    const taken = q.take(cats('analytics'));
+    localStorage.setItem(QUEUE_FLAG, 'another-tab');
+    await taken;
+    expect(flag()).toBe('another-tab');
+  });
+
+  it('with storage "memory" writes no flag', () => {
+    const { q } = lazy(Promise.resolve(harness().holder), 500, false);
+    q.hold(event('e1', T0 - 1000, [ga]));
+    expect(flag()).toBeNull();
   });
 });

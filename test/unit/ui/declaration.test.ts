@@ -48,7 +48,7 @@ describe('cookie declaration', () => {
     }
   });
 
-  it("lists tagwarden's own necessary storage: the consent cookie, the stored container, the consent receipts, the queue and its spill", () => {
+  it("lists tagwarden's own necessary storage: the consent cookie, the stored container, the consent receipts, the queue, its spill and its flag", () => {
     const { el } = render();
     const own = el.querySelector('section[data-category="tagwarden"] table') as HTMLTableElement;
     expect(rowNames(own)).toEqual([
@@ -57,7 +57,9 @@ describe('cookie declaration', () => {
       'tagwarden:records',
       'tagwarden',
       'tagwarden:queue:*',
+      'tagwarden:queue',
     ]);
+    expect(own.textContent).toContain('Tills inga händelser väntar');
     expect(own.textContent).toContain('Tills nästa sida har lagt dem i databasen');
     expect(own.textContent).toContain('180 dagar');
     expect(own.textContent).toContain('Förstapart');
