@@ -6,11 +6,9 @@
  */
 
 import { isUnsafeKey, isUnsafeSegment } from './path';
-import { dataObject, isPlainObject } from './plain';
+import { dataObject, hasOwn, isPlainObject } from './plain';
 
 type Bag = Record<string | number, unknown>;
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * Merges `message` into `model` in place. When `message._clear` is truthy each value overwrites its

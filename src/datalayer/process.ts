@@ -9,7 +9,7 @@
 import type { ErrorCode } from '../lib/errors';
 import { merge, mergeKey } from './merge';
 import { getPath } from './path';
-import { dataObject, isPlainObject } from './plain';
+import { dataObject, isPlainObject, toStr, typeName } from './plain';
 import { type SanitizeResult, sanitize } from './sanitize';
 import type { DataLayerFunction, DataLayerHandler, ModelAccess } from './types';
 
@@ -31,7 +31,6 @@ const CALLBACK_KEYS = ['eventCallback', 'eventTimeout'] as const;
 const GTAG_CALLBACK_KEYS = ['event_callback', 'event_timeout'] as const;
 const arrayPush = Array.prototype.push;
 const arraySlice = Array.prototype.slice;
-const toStr = Object.prototype.toString;
 
 /**
  * Starts processing `target` (normally `window.dataLayer`) for `handler` and returns the array in use and the
@@ -144,7 +143,7 @@ export function attachDataLayer(
     const r = sanitize(m, undefined, keys);
     const msg = r.value;
     if (!isPlainObject(msg)) {
-      report('datalayer/bad-message', r.detail || label(m));
+      report('datalayer/bad-message', r.detail || typeName(m));
       return;
     }
     clean(r);
@@ -308,7 +307,7 @@ export function attachDataLayer(
     // A revoked proxy.
   }
   let dataLayer: unknown[] = isArray ? (target as unknown[]) : [];
-  if (!isArray && target !== undefined) report('datalayer/not-array', label(target));
+  if (!isArray && target !== undefined) report('datalayer/not-array', typeName(target));
   // A snapshot, so a backlog message that edits the array (splice, length = 0) cannot skip or repeat others.
   let backlog: unknown[] = [];
   try {
@@ -334,14 +333,5 @@ function text(e: unknown): string {
     return String(e instanceof Error ? e.message : e).slice(0, 200);
   } catch {
     return '';
-  }
-}
-
-/** A short type name such as `HTMLDivElement`, `Number` or `Null`. */
-function label(v: unknown): string {
-  try {
-    return toStr.call(v).slice(8, -1);
-  } catch {
-    return typeof v;
   }
 }

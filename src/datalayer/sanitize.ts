@@ -6,7 +6,7 @@
  */
 
 import { isUnsafeKey } from './path';
-import { dataObject, isPlainObject } from './plain';
+import { dataObject, hasOwn, isPlainObject, toStr, typeName } from './plain';
 
 /** Bounds applied by `sanitize`. */
 export interface SanitizeLimits {
@@ -49,8 +49,6 @@ interface State extends SanitizeResult {
 }
 
 const DROP = Symbol();
-const toStr = Object.prototype.toString;
-const hasOwn = Object.prototype.hasOwnProperty;
 const getTime = Date.prototype.getTime;
 // Ancestors of the container being copied, and the keys they sit under. Shared by re-entrant calls (a getter
 // may push to another dataLayer): each call only looks above its base `_b` and restores the length on exit.
@@ -131,7 +129,7 @@ function copy(v: unknown, key: string | number, depth: number, st: State): unkno
       try {
         return new Date(getTime.call(v as Date));
       } catch {
-        return note(st, key, label(v));
+        return note(st, key, typeName(v));
       }
     }
   } catch {
@@ -217,13 +215,4 @@ function isPlain(v: object): boolean {
     isPlainObject(v) ||
     (Object.getPrototypeOf(Object.getPrototypeOf(v)) === null && toStr.call(v) === '[object Object]')
   );
-}
-
-/** A short name for a dropped object, such as `HTMLDivElement`, `Window` or `Map`. */
-function label(v: unknown): string {
-  try {
-    return toStr.call(v).slice(8, -1);
-  } catch {
-    return 'object';
-  }
 }
