@@ -58,7 +58,8 @@ export function parseEnvelope(text: string, maxBytes = MAX_ENVELOPE_BYTES): Enve
   if (!e || typeof e !== 'object' || Array.isArray(e))
     throw new TagwardenError('container/bad-envelope', 'not an object');
   if (typeof e.payloadType !== 'string') throw new TagwardenError('container/bad-envelope', 'payloadType');
-  const payload = typeof e.payload === 'string' ? fromBase64(e.payload) : undefined;
+  // fromBase64 refuses anything that is not a string.
+  const payload = fromBase64(e.payload as string);
   if (!payload) throw new TagwardenError('container/bad-envelope', 'payload is not base64');
   const sigs = e.signatures;
   if (!Array.isArray(sigs) || sigs.length < 1 || sigs.length > 16) {
@@ -66,7 +67,7 @@ export function parseEnvelope(text: string, maxBytes = MAX_ENVELOPE_BYTES): Enve
   }
   const signatures = sigs.map((s: unknown, i) => {
     const { keyid, sig } = (s ?? {}) as { keyid?: unknown; sig?: unknown };
-    const bytes = typeof sig === 'string' ? fromBase64(sig) : undefined;
+    const bytes = fromBase64(sig as string);
     if (typeof keyid !== 'string' || !bytes)
       throw new TagwardenError('container/bad-envelope', `signatures[${i}]`);
     return { keyid, sig: bytes };

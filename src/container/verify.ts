@@ -61,13 +61,8 @@ export async function verifyContainer(text: string, opts: VerifyOptions): Promis
     const order = [...opts.keys].sort((a, b) => Number(b.keyid === keyid) - Number(a.keyid === keyid));
     for (const k of order) {
       if (keyids.includes(k.keyid) || sig.length !== 64) continue;
-      let ok = false;
-      try {
-        ok = await crypto.subtle.verify(ECDSA_SHA256, k.key, sig, signed);
-      } catch {
-        ok = false;
-      }
-      if (ok) {
+      // A promise-returning WebCrypto method rejects rather than throws (WebIDL).
+      if (await crypto.subtle.verify(ECDSA_SHA256, k.key, sig, signed).catch(() => false)) {
         keyids.push(k.keyid);
         break;
       }
