@@ -147,7 +147,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
      * Records a decision: category id → granted. A parent decides its purposes too; always-on
      * categories are ignored. Unknown ids are returned, not applied. Persists the cookie.
      */
-    decide(choices: Record<string, boolean>, persist = true): Change & { unknown: string[] } {
+    decide(choices: Record<string, boolean>): Change & { unknown: string[] } {
       const unknown: string[] = [];
       const change = changing(() => {
         waitUntil = 0;
@@ -158,7 +158,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
         }
       });
       // Nothing known was named: nothing was decided, so nothing is stored and no consent id is made.
-      if (persist && Object.keys(choices).length > unknown.length) {
+      if (Object.keys(choices).length > unknown.length) {
         consentId ??= inputs.newId();
         decisionTime = Date.now();
         const record: StoredDecision = {
