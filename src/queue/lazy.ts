@@ -99,8 +99,8 @@ export function lazyQueue(
     hold(entries) {
       if (!flagged) flag();
       if (queue) return queue.hold(entries);
-      waiting = waiting.concat(entries);
-      if (waiting.length > max) waiting = waiting.slice(-max);
+      for (const e of entries) waiting.push(e); // not concat: a burst would copy the list every push
+      if (waiting.length > max) waiting.splice(0, waiting.length - max);
       start();
     },
     // A grant always looks (an earlier page's take may have been cut short); the flag stays meanwhile.
