@@ -13,6 +13,8 @@ const row = (id, cells) => {
   tbody(id).prepend(tr);
 };
 let seen = 0;
+// Beacons from different pages may arrive in any order: the consent shown is the latest by page time.
+let consentAt = Number.NEGATIVE_INFINITY;
 const summarize = (r) => {
   if (r.kind === 'pixel') return `${r.server}${r.path} ${JSON.stringify(r.query)}`;
   if (r.kind === 'appinsights') {
@@ -34,9 +36,12 @@ async function poll() {
         const { type, page, record, time: t } = body ?? {};
         if (type === 'tag')
           row('tags', [time(t), page, record.event, record.tagId, record.status, record.reason ?? '']);
-        else if (type === 'consent')
-          document.getElementById('consent').textContent = JSON.stringify(record, null, 1);
-        else if (type === 'queue') row('queue', [time(t), page, JSON.stringify(record)]);
+        else if (type === 'consent') {
+          if (t >= consentAt) {
+            consentAt = t;
+            document.getElementById('consent').textContent = JSON.stringify(record, null, 1);
+          }
+        } else if (type === 'queue') row('queue', [time(t), page, JSON.stringify(record)]);
         else row('tags', [time(t), page, type, '', '', JSON.stringify(record)]);
       } else row('collected', [time(r.time), r.kind, summarize(r)]);
     }
@@ -49,6 +54,7 @@ async function poll() {
 document.getElementById('clear').addEventListener('click', async () => {
   await fetch('/__records/clear', { method: 'POST' });
   seen = 0;
+  consentAt = Number.NEGATIVE_INFINITY;
   for (const id of ['tags', 'queue', 'collected']) tbody(id).textContent = '';
 });
 poll();

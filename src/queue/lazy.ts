@@ -2,8 +2,9 @@
  * The queue as the core sees it: its chunk is loaded only when events may wait (this page holds one, a
  * grant or denial needs a take or drop, or the `tagwarden:queue` flag says an earlier page left some on the
  * device), and firing granted tags never waits for it. Events held before it arrives wait in memory, in
- * order, and are handed to it before any take or drop. A chunk that does not load leaves them in this
- * page's memory. Storage itself is holder.ts's.
+ * order, and are handed to it before any take or drop; a page left meanwhile spills them to localStorage
+ * for the next page. A chunk that does not load leaves them in this page's memory. Storage itself is
+ * holder.ts's.
  */
 import type { ErrorCode } from '../lib/errors';
 import type { Held } from '../tags/dispatch';
@@ -58,19 +59,58 @@ export function lazyQueue(
   };
   const found = storage(() => localStorage.getItem(QUEUE_FLAG)) !== null;
 
-  const start = () =>
-    (started ??= load().then(
+  // A page left before the chunk arrives (an add-to-cart click that leads straight to the cart) spills what
+  // waits, synchronously, under a key of its own in the queue's spill format 1, which the next page's queue
+  // restores (holder.ts, SPILL).
+  const key = `tagwarden:queue:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  let spilled = false;
+  const spill = (e: Event) => {
+    if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
+    const entries: (Omit<Held['ev'], 'id'> & { eventId: string; tags: object[]; seq: number })[] = [];
+    for (const { tag, ev } of waiting) {
+      let last = entries[entries.length - 1];
+      if (last?.eventId !== ev.id) {
+        const { id: eventId, name, time, model, page } = ev;
+        last = { eventId, name, time, model, page, tags: [], seq: entries.length + 1 };
+        entries.push(last);
+      }
+      last.tags.push({ id: tag.id, category: tag.category });
+    }
+    storage(() => {
+      if (entries.length) localStorage.setItem(key, JSON.stringify(entries));
+      spilled = entries.length > 0;
+    });
+  };
+  const listen = (on: boolean) => {
+    const m = on ? addEventListener : removeEventListener;
+    m('pagehide', spill);
+    m('visibilitychange', spill);
+  };
+
+  const start = () => {
+    if (started) return started;
+    if (durable) listen(true);
+    started = load().then(
       (q) => {
+        listen(false);
+        // A spill another page has taken is in the store now: this page forgets its copies.
+        storage(() => {
+          if (spilled && localStorage.getItem(key) === null) waiting = [];
+          localStorage.removeItem(key);
+        });
         q.hold(waiting);
         waiting = [];
         queue = q;
         return q;
       },
       (e: unknown) => {
+        listen(false); // memory for this page only, as after a storage fault on a page that stays
         report('queue/unavailable', `chunk: ${(e as Error)?.name}`);
         return undefined;
       },
-    ));
+    );
+    return started;
+  };
   /** Without the queue: takes out of memory what waits for `cats`. */
   const cut = (cats: Set<string>) => {
     const out = waiting.filter((h) => cats.has(h.tag.category));
@@ -132,6 +172,8 @@ export function lazyQueue(
           ),
     clear() {
       waiting = [];
+      storage(() => localStorage.removeItem(key));
+      spilled = false;
       return idle()
         ? Promise.resolve()
         : then(

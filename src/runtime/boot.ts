@@ -16,7 +16,7 @@ import { lazyQueue, type QueueHandle } from '../queue/lazy';
 import { createDispatcher, type Dispatcher } from '../tags/dispatch';
 import { getPersonalization } from '../tags/personalization/store';
 import type { UiHost, UiModule } from '../ui/host';
-import { watchDocument } from './builtin-events';
+import { domParsed, watchDocument } from './builtin-events';
 import { readConfig } from './config';
 import { loadContainer } from './container-loader';
 import { createEmitter, type ReadyRecord } from './emitter';
@@ -289,51 +289,62 @@ export function boot(selfUrl: string): TagwardenApi {
     return { container, consent, dispatcher, queue };
   };
 
-  start().then(
-    (a) => {
-      applied = a;
-      emitter.emit('consent', { state: a.consent.snapshot(), method: 'stored' });
-      for (const fn of early.splice(0)) fn();
-      performance.mark?.('tagwarden:applied');
-      attach(a);
-      // Events held for categories granted since (on another page or in another tab) are delivered now. Only
-      // an earlier page can have left any (this page holds none for a granted category).
-      const granted = a.container.consent.categories
-        .filter((c) => !c.alwaysOn && a.consent.status(c.id) === 'granted')
-        .map((c) => c.id);
-      if (granted.length && a.queue.stored) replay(a, granted);
-      // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
-      // (cookie and proof of consent with method `gpc`); an explicit grant later still wins.
-      if (
-        a.consent.gpc &&
-        a.container.consent.categories.some((c) => c.id === 'marketing') &&
-        !a.consent.decided('marketing')
-      ) {
-        decide({ marketing: false }, 'gpc');
-      }
-      try {
-        // Records left over from an earlier page whose send failed.
-        if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint);
-        if (a.container.consent.ui?.enabled) {
-          if (a.consent.needsPrompt) withUi((m, host) => m.showBanner(host));
-          for (const el of queryAll('[data-tagwarden-declaration]')) api.renderDeclaration(el);
+  // The container is applied, and its first records emitted, once the page's own modules have run
+  // (DOMContentLoaded): a module placed after the snippet subscribes before any record, however fast boot is.
+  const parsed = domParsed();
+  start()
+    .then(
+      (a) => parsed.then(() => a),
+      (e: unknown) =>
+        parsed.then(() => {
+          throw e;
+        }),
+    )
+    .then(
+      (a) => {
+        applied = a;
+        emitter.emit('consent', { state: a.consent.snapshot(), method: 'stored' });
+        for (const fn of early.splice(0)) fn();
+        performance.mark?.('tagwarden:applied');
+        attach(a);
+        // Events held for categories granted since (on another page or in another tab) are delivered now. Only
+        // an earlier page can have left any (this page holds none for a granted category).
+        const granted = a.container.consent.categories
+          .filter((c) => !c.alwaysOn && a.consent.status(c.id) === 'granted')
+          .map((c) => c.id);
+        if (granted.length && a.queue.stored) replay(a, granted);
+        // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
+        // (cookie and proof of consent with method `gpc`); an explicit grant later still wins.
+        if (
+          a.consent.gpc &&
+          a.container.consent.categories.some((c) => c.id === 'marketing') &&
+          !a.consent.decided('marketing')
+        ) {
+          decide({ marketing: false }, 'gpc');
         }
-      } catch (e) {
-        report(e); // `ready` settles whatever happens here
-      }
-      const r = { ok: true, id: a.container.id, version: a.container.version };
-      performance.mark?.('tagwarden:ready');
-      resolveReady(r);
-      emitter.emit('ready', r);
-    },
-    (e: unknown) => {
-      report(e);
-      attach(undefined);
-      const r = { ok: false, code: isTagwardenError(e) ? e.code : 'runtime/internal' };
-      resolveReady(r);
-      emitter.emit('ready', r);
-    },
-  );
+        try {
+          // Records left over from an earlier page whose send failed.
+          if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint);
+          if (a.container.consent.ui?.enabled) {
+            if (a.consent.needsPrompt) withUi((m, host) => m.showBanner(host));
+            for (const el of queryAll('[data-tagwarden-declaration]')) api.renderDeclaration(el);
+          }
+        } catch (e) {
+          report(e); // `ready` settles whatever happens here
+        }
+        const r = { ok: true, id: a.container.id, version: a.container.version };
+        performance.mark?.('tagwarden:ready');
+        resolveReady(r);
+        emitter.emit('ready', r);
+      },
+      (e: unknown) => {
+        report(e);
+        attach(undefined);
+        const r = { ok: false, code: isTagwardenError(e) ? e.code : 'runtime/internal' };
+        resolveReady(r);
+        emitter.emit('ready', r);
+      },
+    );
 
   /** Processes the dataLayer from its first entry and takes over push. Without a container nothing fires. */
   function attach(a: Applied | undefined) {

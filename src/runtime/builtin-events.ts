@@ -4,12 +4,20 @@
  * `tagwarden.history` from history.ts, loaded only when a tag listens for it.
  */
 
+const complete = () => document.readyState === 'complete';
+/** True once DOMContentLoaded has fired: the page's deferred and module scripts have all run. */
+const parsed = () =>
+  complete() ||
+  ((performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined)
+    ?.domContentLoadedEventStart ?? 0) > 0;
+const when = (done: boolean, type: string, fn: () => void) =>
+  done ? fn() : addEventListener(type, fn, { once: true });
+
+/** Resolves once DOMContentLoaded has fired (at once if it has). */
+export const domParsed = () => new Promise<void>((r) => when(parsed(), 'DOMContentLoaded', r));
+
 /** Pushes dom/load events now or when they happen. Pushed before takeover, they wait in FIFO order. */
 export function watchDocument(push: (m: Record<string, unknown>) => void): void {
-  const nav = performance.getEntriesByType?.('navigation')[0] as PerformanceNavigationTiming | undefined;
-  const complete = document.readyState === 'complete';
-  const when = (done: boolean, type: string, event: string) =>
-    done ? push({ event }) : addEventListener(type, () => push({ event }), { once: true });
-  when(complete || (nav?.domContentLoadedEventStart ?? 0) > 0, 'DOMContentLoaded', 'tagwarden.dom');
-  when(complete, 'load', 'tagwarden.load');
+  when(parsed(), 'DOMContentLoaded', () => push({ event: 'tagwarden.dom' }));
+  when(complete(), 'load', () => push({ event: 'tagwarden.load' }));
 }

@@ -1,11 +1,17 @@
 // The queue as the core sees it before the queue's chunk arrives: held events wait in memory, in order,
 // and reach the durable queue before anything is taken from it; a chunk that never loads leaves a page-only
 // queue.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../src/lib/errors';
 import type { DurableHolder } from '../../../src/queue';
 import { lazyQueue, QUEUE_FLAG } from '../../../src/queue/lazy';
 import { cats, event, fb, ga, harness, pairs, settle, T0 } from './helpers';
+
+/** Chunks a test left unanswered: failed after it, so that their pages stop listening for pagehide. */
+const unanswered: ((e: unknown) => void)[] = [];
+afterEach(() => {
+  for (const reject of unanswered.splice(0)) reject(new Error('test over'));
+});
 
 /** A chunk load the test resolves (with a durable holder) or rejects when it likes. */
 function chunk() {
@@ -15,6 +21,7 @@ function chunk() {
     resolve = res;
     reject = rej;
   });
+  unanswered.push(reject);
   return { load, resolve, reject };
 }
 
@@ -34,6 +41,8 @@ function lazy(load: Promise<DurableHolder>, max = 500, durable = true) {
 }
 
 const flag = () => localStorage.getItem(QUEUE_FLAG);
+const spillKeys = () => Object.keys(localStorage).filter((k) => k.startsWith('tagwarden:queue:'));
+const hide = () => dispatchEvent(new PageTransitionEvent('pagehide'));
 
 describe('lazy queue: before the chunk arrives', () => {
   it('hands the events held meanwhile to the durable queue, in order, before a take that was asked for early', async () => {
@@ -60,11 +69,59 @@ describe('lazy queue: before the chunk arrives', () => {
     expect(q.lastTake.replayed).toBe(2);
   });
 
-  it('clear() before the chunk arrives drops what waits', async () => {
+  it('spills what waits when the page is left, and the next page of the site delivers it', async () => {
+    const c = chunk(); // never arrives: the page goes away first
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 1000, [ga, fb], { ecommerce: { value: 42 } }, 'add_to_cart'));
+    hide();
+    expect(spillKeys()).toHaveLength(1);
+
+    const next = harness();
+    const taken = await next.holder.take(cats('analytics', 'marketing'));
+    expect(pairs(taken)).toEqual([
+      ['ga', 'e1'],
+      ['fb', 'e1'],
+    ]);
+    expect(taken[0]!.ev).toMatchObject({
+      name: 'add_to_cart',
+      time: T0 - 1000,
+      model: { ecommerce: { value: 42 } },
+      page: { path: '/a' },
+    });
+    expect(spillKeys()).toEqual([]);
+  });
+
+  it('once the chunk arrives after a hide, takes its spill back and delivers each event once', async () => {
     const c = chunk();
     const { q } = lazy(c.load);
     q.hold(event('e1', T0 - 1000, [ga]));
+    hide(); // hidden, not left: the page goes on
+    c.resolve(harness().holder);
+    await settle();
+    expect(spillKeys()).toEqual([]);
+    expect(pairs(await q.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([]);
+  });
+
+  it('forgets its copies when another page took its spill before the chunk arrived', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 1000, [ga]));
+    hide();
+    const other = harness(); // another page of the site restores the spill into the store
+    expect(await other.holder.size()).toBe(1);
+    c.resolve(harness().holder);
+    expect(pairs(await q.take(cats('analytics')))).toEqual([['ga', 'e1']]); // the stored one, once
+    expect(pairs(await other.holder.take(cats('analytics')))).toEqual([]);
+  });
+
+  it('clear() before the chunk arrives drops what waits and its spill', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 1000, [ga]));
+    hide();
     const cleared = q.clear();
+    expect(spillKeys()).toEqual([]);
     c.resolve(harness().holder);
     await cleared;
     expect(await q.size()).toBe(0);
@@ -138,9 +195,11 @@ describe('lazy queue: loaded only when events may wait', () => {
     expect(flag()).toBe('another-tab');
   });
 
-  it('with storage "memory" writes no flag', () => {
-    const { q } = lazy(Promise.resolve(harness().holder), 500, false);
+  it('with storage "memory" writes no flag and spills nothing', () => {
+    const { q } = lazy(chunk().load, 500, false);
     q.hold(event('e1', T0 - 1000, [ga]));
+    hide();
     expect(flag()).toBeNull();
+    expect(spillKeys()).toEqual([]);
   });
 });
