@@ -154,14 +154,17 @@ export function lazyQueue(
           return out;
         },
       ),
-    drop: (cats) =>
-      idle()
-        ? Promise.resolve(0)
+    drop(cats) {
+      // What waits in memory is dropped at once (a clear right after must not take it before it is counted).
+      const n = queue ? 0 : cut(cats).length;
+      return idle()
+        ? Promise.resolve(n)
         : then(
             current(),
-            (q) => q.drop(cats),
-            () => cut(cats).length,
-          ),
+            (q) => q.drop(cats).then((d) => d + n),
+            () => n,
+          );
+    },
     size: () =>
       idle()
         ? Promise.resolve(0)

@@ -116,6 +116,19 @@ describe('lazy queue: before the chunk arrives', () => {
     expect(pairs(await other.holder.take(cats('analytics')))).toEqual([]);
   });
 
+  it('a denial before the chunk arrives counts what it drops, also when a clear follows at once (reject all)', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 2000, [ga, fb]));
+    q.hold(event('e2', T0 - 1000, [fb]));
+    const dropped = q.drop(cats('analytics', 'marketing'));
+    const cleared = q.clear();
+    c.resolve(harness().holder);
+    expect(await dropped).toBe(3);
+    await cleared;
+    expect(await q.size()).toBe(0);
+  });
+
   it('clear() before the chunk arrives drops what waits and its spill', async () => {
     const c = chunk();
     const { q } = lazy(c.load);
