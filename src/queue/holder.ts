@@ -21,6 +21,7 @@ import {
   type TagRef,
   toV1,
 } from './entry';
+import { pageStamp, SPILL } from './keys';
 
 /** What `createDurableHolder` needs. */
 export interface DurableHolderOptions {
@@ -67,13 +68,11 @@ export interface DurableHolder extends Holder {
 }
 
 const LOCK = 'tagwarden-queue';
-/**
- * A page that goes away may take its last IndexedDB write with it (Chromium aborts a transaction that has not
- * committed when the document is torn down; a navigation right after an event is the common case). So when the
- * page is hidden, what is not yet known to be committed is also written, synchronously, to localStorage under
- * a key of this page's own; the next page of the site moves it into IndexedDB and removes it.
- */
-const SPILL = 'tagwarden:queue:';
+// The spill (keys.ts, SPILL): a page that goes away may take its last IndexedDB write with it (Chromium aborts
+// a transaction that has not committed when the document is torn down; a navigation right after an event is
+// the common case). So when the page is hidden, what is not yet known to be committed is also written,
+// synchronously, to localStorage under a key of this page's own; the next page of the site moves it into
+// IndexedDB and removes it.
 /**
  * A spilled entry, in format 1 (which the previous version restores too; this one also reads format 2);
  * `sent` when a transaction may have committed it already (restored only if absent).
@@ -109,7 +108,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   /** Entries handed to a write transaction that has not committed yet. */
   let inflight: Entry[] = [];
   /** This page's spill key, and whether something is spilled under it. */
-  const spillKey = SPILL + now().toString(36) + Math.random().toString(36).slice(2, 8);
+  const spillKey = SPILL + pageStamp(now());
   let spilled = false;
   /** Between pagehide and a pageshow from the back/forward cache: this page's memory is in its spill. */
   let left = false;

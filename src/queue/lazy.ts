@@ -9,6 +9,7 @@
 import type { ErrorCode } from '../lib/errors';
 import type { Held } from '../tags/dispatch';
 import type { DurableHolder } from './holder';
+import { pageStamp, QUEUE_FLAG, SPILL } from './keys';
 
 /**
  * The queue's surface the runtime uses; `stored` says whether earlier pages may have left events waiting on
@@ -17,14 +18,6 @@ import type { DurableHolder } from './holder';
 export type QueueHandle = Pick<DurableHolder, 'hold' | 'take' | 'drop' | 'size' | 'clear' | 'lastTake'> & {
   readonly stored: boolean;
 };
-
-/**
- * localStorage key present while the device may hold waiting events (in the database or a spill): set when a
- * page first holds one and before every take, removed once a take, drop or clear leaves the queue empty
- * (unless another tab set it meanwhile). Pages of a visitor who has decided everything then neither load
- * the queue nor open its database.
- */
-export const QUEUE_FLAG = 'tagwarden:queue';
 
 const storage = <T>(fn: () => T): T | undefined => {
   try {
@@ -53,16 +46,18 @@ export function lazyQueue(
   const lastTake = { replayed: 0, dropped: 0, expired: 0 };
   const flag = () => {
     flagged = true;
-    const v = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    const v = pageStamp();
     if (durable) storage(() => localStorage.setItem(QUEUE_FLAG, v));
     return v;
   };
   const found = storage(() => localStorage.getItem(QUEUE_FLAG)) !== null;
 
+  // The flag (keys.ts) is set when a page first holds an event and before every take, and removed once a
+  // take, drop or clear leaves the queue empty, unless another tab set it meanwhile.
   // A page left before the chunk arrives (an add-to-cart click that leads straight to the cart) spills what
   // waits, synchronously, under a key of its own in the queue's spill format 1, which the next page's queue
-  // restores (holder.ts, SPILL).
-  const key = `tagwarden:queue:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  // restores (holder.ts).
+  const key = SPILL + pageStamp();
   let spilled = false;
   const spill = (e: Event) => {
     if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
@@ -118,7 +113,11 @@ export function lazyQueue(
     return out;
   };
   /** After `op`: an empty queue removes the flag, unless it changed since `v` (another tab holds). */
-  const then = <T>(v: string | null | undefined, op: (q: DurableHolder) => Promise<T>, without: () => T) =>
+  const afterLoad = <T>(
+    v: string | null | undefined,
+    op: (q: DurableHolder) => Promise<T>,
+    without: () => T,
+  ) =>
     start().then(async (q) => {
       if (!q) return without();
       const out = await op(q);
@@ -145,7 +144,7 @@ export function lazyQueue(
     },
     // A grant always looks (an earlier page's take may have been cut short); the flag stays meanwhile.
     take: (cats) =>
-      then(
+      afterLoad(
         flag(),
         (q) => q.take(cats),
         () => {
@@ -159,7 +158,7 @@ export function lazyQueue(
       const n = queue ? 0 : cut(cats).length;
       return idle()
         ? Promise.resolve(n)
-        : then(
+        : afterLoad(
             current(),
             (q) => q.drop(cats).then((d) => d + n),
             () => n,
@@ -168,7 +167,7 @@ export function lazyQueue(
     size: () =>
       idle()
         ? Promise.resolve(0)
-        : then(
+        : afterLoad(
             current(),
             (q) => q.size(),
             () => new Set(waiting.map((h) => h.ev.id)).size,
@@ -179,7 +178,7 @@ export function lazyQueue(
       spilled = false;
       return idle()
         ? Promise.resolve()
-        : then(
+        : afterLoad(
             current(),
             (q) => q.clear(),
             () => undefined,

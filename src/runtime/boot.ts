@@ -291,15 +291,10 @@ export function boot(selfUrl: string): TagwardenApi {
 
   // The container is applied, and its first records emitted, once the page's own modules have run
   // (DOMContentLoaded): a module placed after the snippet subscribes before any record, however fast boot is.
-  const parsed = domParsed();
-  start()
-    .then(
-      (a) => parsed.then(() => a),
-      (e: unknown) =>
-        parsed.then(() => {
-          throw e;
-        }),
-    )
+  const started = start();
+  started.catch(() => {}); // settled below, once the page is parsed
+  domParsed()
+    .then(() => started)
     .then(
       (a) => {
         applied = a;

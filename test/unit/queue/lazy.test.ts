@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../src/lib/errors';
 import type { DurableHolder } from '../../../src/queue';
-import { lazyQueue, QUEUE_FLAG } from '../../../src/queue/lazy';
+import { QUEUE_FLAG } from '../../../src/queue/keys';
+import { lazyQueue } from '../../../src/queue/lazy';
 import { cats, event, fb, ga, harness, pairs, settle, T0 } from './helpers';
 
 /** Chunks a test left unanswered: failed after it, so that their pages stop listening for pagehide. */
