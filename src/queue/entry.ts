@@ -59,6 +59,18 @@ export type Key = [number, number, string];
 /** The store key: arrays compare element by element, so iteration order is event order. */
 export const entryKey = (e: Entry): Key => [e.time, e.seq, e.eventId];
 
+/** The key a stored value was put under (both formats are stored under `entryKey`); `undefined` if it is not an entry. */
+export const keyOf = (v: unknown): Key | undefined => {
+  const o = v as Partial<Entry> | null;
+  return o &&
+    typeof o === 'object' &&
+    typeof o.time === 'number' &&
+    typeof o.seq === 'number' &&
+    typeof o.eventId === 'string'
+    ? [o.time, o.seq, o.eventId]
+    : undefined;
+};
+
 /** Compares two store keys as IndexedDB does (numbers, then the event id's UTF-16 code units). */
 export const cmpKey = (a: Key, b: Key): number =>
   a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0);

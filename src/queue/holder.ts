@@ -17,6 +17,7 @@ import {
   type EntryV1,
   entryKey,
   type Key,
+  keyOf,
   readEntry,
   type TagRef,
   toV1,
@@ -480,18 +481,18 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               readMarks(m, (got) => {
                 marks = got;
               });
-              const keys = s.getAllKeys(range, CHUNK);
               const values = s.getAll(range, CHUNK);
-              values.onsuccess = () => {
-                r.read = values.result.length;
-                values.result.forEach((v, i) => {
-                  const k = keys.result[i] as Key;
+              /** Takes from the chunk's values, given their keys. */
+              const chunk = (vs: unknown[], keys: Key[]) => {
+                r.read = vs.length;
+                vs.forEach((v, i) => {
+                  const k = keys[i]!;
                   if ((v as Entry).time < cutoff) {
                     r.old++;
                     s.delete(k);
                   } else take1(s, marks, v, k, r.found);
                 });
-                const last = keys.result[r.read - 1] as Key | undefined;
+                const last = keys[r.read - 1];
                 if (last)
                   for (const id of marked) {
                     const at = marks.get(id);
@@ -501,6 +502,17 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
                 // Late refs of `written` against the marks as they were before this take (it moves only the
                 // marks of tags in `cats`, and `written` has none of those left).
                 lateRefs(s, marks, written);
+              };
+              // Every entry is stored under entryKey(entry), so the keys are read off the values, without a
+              // second request; a value that is not an entry of ours has its chunk's keys read instead.
+              values.onsuccess = () => {
+                const vs = values.result;
+                const keys = vs.map(keyOf);
+                if (!keys.includes(undefined)) chunk(vs, keys as Key[]);
+                else {
+                  const ks = s.getAllKeys(range, CHUNK);
+                  ks.onsuccess = () => chunk(vs, ks.result as Key[]);
+                }
               };
               // What is left of the events not written yet is written in the first transaction.
               if (first) ({ refused: r.refused, stored: written } = putAll(s, rest));

@@ -177,6 +177,27 @@ describe('durable queue: marks', () => {
     expect(await raw(STORE)).toEqual([]);
   });
 
+  it('a stored value that is no entry is left alone, and a take goes on past it, also at the end of a chunk', async () => {
+    const a = harness({ settings: settings({ maxEntries: 2000 }) });
+    await a.holder.size(); // opens the database: creates the stores
+    // 201 events waiting for ga and fb (format 2: a take of ga rewrites none) and, as the 200th record (the
+    // last of a take's first chunk of 200), a value of another writer.
+    const records: [IDBValidKey, unknown][] = [];
+    for (let i = 0; i < 201; i++) {
+      const [key, value] = v1(`e${100 + i}`, T0 - 1000 + i, 1, []);
+      const { tags: _, ...rest } = value as { tags: unknown };
+      records.push([key, { ...rest, refs: [ref(ga), ref(fb)] }]);
+    }
+    records.splice(199, 0, [[T0 - 1000 + 199, 0, 'foreign'], { not: 'an entry' }]);
+    await putRaw(STORE, records);
+    const taken = await a.holder.take(cats('analytics'));
+    expect(pairs(taken)).toEqual(Array.from({ length: 201 }, (_, i) => ['ga', `e${100 + i}`]));
+    expect(pairs(await a.holder.take(cats('analytics')))).toEqual([]);
+    expect(pairs(await a.holder.take(cats('marketing')))).toHaveLength(201);
+    expect(a.codes()).toEqual([]);
+    expect(await raw(STORE)).toEqual([[[T0 - 1000 + 199, 0, 'foreign'], { not: 'an entry' }]]);
+  });
+
   it('restores a spill of the previous version (format 1)', async () => {
     localStorage.setItem('tagwarden:queue:old', JSON.stringify([v1('e1', T0, 1, [ref(ga), ref(fb)])[1]]));
     expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
