@@ -172,28 +172,31 @@ async function burst(kind: 'model' | 'unmatched' | 'queued') {
   return result;
 }
 /** Each burst kind BURST_RUNS times, on a page of its own: the run with the median cost per call. */
-async function bursts3(kind: 'model' | 'unmatched' | 'queued') {
+async function medianBurst(kind: 'model' | 'unmatched' | 'queued') {
   const runs: Awaited<ReturnType<typeof burst>>[] = [];
   for (let i = 0; i < BURST_RUNS; i++) runs.push(await burst(kind));
   runs.sort((a, b) => a.perCallUs - b.perCallUs);
   return { ...runs[runs.length >> 1]!, longTaskRuns: runs.filter((v) => v.longTasks.length).length };
 }
 const bursts = {
-  model: await bursts3('model'),
-  unmatched: await bursts3('unmatched'),
-  queued: await bursts3('queued'),
+  model: await medianBurst('model'),
+  unmatched: await medianBurst('unmatched'),
+  queued: await medianBurst('queued'),
 };
 
+/** A replay case: image requests stubbed (the runtime's own cost only), and a grant of every category. */
+type ReplayCase = { stub?: boolean; all?: boolean };
 /**
  * Replay: `n` add_to_cart events wait (pending tags in analytics and advertising), stored in
- * IndexedDB; then a grant of advertising (the page's banner, still open, closes). Measures the main-thread
- * time, busy (less this bench's own DevTools commands) and CPU, from the grant until every replayed delivery
- * was issued and, with real image requests, until every one of those requests has settled (the browser's
- * handling of the answers is part of what a replay costs a visitor), and the long tasks meanwhile. The requests go to the preview server's own collector, which answers a
- * 1×1 GIF as a real pixel endpoint does: no request interception, which would pause every request
- * for a round trip to this process and answer it with a synthetic response.
+ * IndexedDB; then a grant of advertising (the page's banner, still open, closes), or of everything (`all`).
+ * Measures the main-thread time, busy (less this bench's own DevTools commands) and CPU, from the grant until
+ * every replayed delivery was issued and, with real image requests, until every one of those requests has
+ * settled (the browser's handling of the answers is part of what a replay costs a visitor), and the long
+ * tasks meanwhile. The requests go to the preview server's own collector, which answers a 1×1 GIF as a real
+ * pixel endpoint does: no request interception, which would pause every request for a round trip to this
+ * process and answer it with a synthetic response.
  */
-async function replay(n: number, stubDelivery = false, all = false) {
+async function replay(n: number, { stub: stubDelivery = false, all = false }: ReplayCase = {}) {
   const context = await browser.newContext();
   // With `stubDelivery`, an image's src is recorded instead of requested: what remains is the runtime's own
   // cost (queue take, consent recheck, templates, records), without the browser's cost of n image requests.
@@ -282,16 +285,18 @@ async function replay(n: number, stubDelivery = false, all = false) {
     },
     { n, all },
   );
+  /** Busy main-thread ms since `before`, less this bench's DevTools commands. */
+  const busyMs = (now: Awaited<ReturnType<typeof metrics>>) =>
+    (now.task - before.task - (now.devtools - before.devtools)) * 1000;
   const after = await metrics();
-  const mainThreadMs = (after.task - before.task - (after.devtools - before.devtools)) * 1000;
+  const mainThreadMs = busyMs(after);
   const cpuMs = (after.cpu - before.cpu) * 1000;
   let settledMs: number | undefined;
   if (!stubDelivery) {
     const t = Date.now();
     const settled = () => page.evaluate(() => (window as unknown as { __settled: number }).__settled);
     while ((await settled()) < n && Date.now() - t < 60_000) await page.waitForTimeout(20);
-    const now = await metrics();
-    settledMs = (now.task - before.task - (now.devtools - before.devtools)) * 1000;
+    settledMs = busyMs(await metrics());
   }
   if (all) await page.waitForTimeout(300); // the other tags' deliveries, issued beside the measured one
   const stubbed = stubDelivery
@@ -305,16 +310,16 @@ async function replay(n: number, stubDelivery = false, all = false) {
  * same grant with one event waiting, on a fresh page of its own (banner closing, cookie, proof record, lock, the
  * plugin's first load: what every grant costs); the replay's own cost is the median of the paired differences.
  */
-async function replays(n: number, stubDelivery = false, all = false, paired = false) {
+async function replays(n: number, { paired = false, ...c }: ReplayCase & { paired?: boolean } = {}) {
   const runs: Awaited<ReturnType<typeof replay>>[] = [];
   const alone: Awaited<ReturnType<typeof replay>>[] = [];
   const pause = () => new Promise((r) => setTimeout(r, 1000)); // a closed context's teardown is not the next run's cost
   for (let i = 0; i < REPLAY_RUNS; i++) {
     if (paired) {
-      alone.push(await replay(1, stubDelivery, all));
+      alone.push(await replay(1, c));
       await pause();
     }
-    runs.push(await replay(n, stubDelivery, all));
+    runs.push(await replay(n, c));
     await pause();
   }
   const longTasks = runs.flatMap((v) => v.longTasks);
@@ -330,7 +335,7 @@ async function replays(n: number, stubDelivery = false, all = false, paired = fa
           ownCpuMs: own('cpuMs'),
         }
       : undefined,
-    settledMs: stubDelivery ? undefined : median(runs.map((v) => v.settledMs!)),
+    settledMs: c.stub ? undefined : median(runs.map((v) => v.settledMs!)),
     ms: median(runs.map((v) => v.ms)),
     longTaskRuns: runs.filter((v) => v.longTasks.length).length,
     longestTaskMs: Math.max(0, ...longTasks),
@@ -365,9 +370,9 @@ for (let i = 0; i < RUNS; i++) banner.push(await bannerRun());
 // The runtime's own cost first: a run of 10,000 real requests leaves the browser busy for a while after its
 // last answer (its closing context, the network service), which would weigh on the next measurement.
 const stubbed = {
-  '1000, delivery stubbed': await replays(1_000, true, false, true),
-  '10000, delivery stubbed': await replays(10_000, true),
-  '1000, acceptAll, stubbed': await replays(1_000, true, true),
+  '1000, delivery stubbed': await replays(1_000, { stub: true, paired: true }),
+  '10000, delivery stubbed': await replays(10_000, { stub: true }),
+  '1000, acceptAll, stubbed': await replays(1_000, { stub: true, all: true }),
 };
 const replayed = {
   '1000': await replays(1_000),

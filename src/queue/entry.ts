@@ -67,7 +67,7 @@ export const keyOf = (v: unknown): Key | undefined => {
     typeof o.time === 'number' &&
     typeof o.seq === 'number' &&
     typeof o.eventId === 'string'
-    ? [o.time, o.seq, o.eventId]
+    ? entryKey(o as Entry)
     : undefined;
 };
 
