@@ -83,8 +83,17 @@ type Spilled = (EntryV1 | Entry) & { sent?: 1 };
 type Marks = Map<string, Key>;
 const errName = (e: unknown) => (e as DOMException | null)?.name;
 const QUOTA = 'QuotaExceededError';
-/** Events per write transaction. */
+/** Events per take transaction, and at most per write transaction. */
 const CHUNK = 200;
+/**
+ * Main-thread time a write transaction's synchronous part (cleaning, measuring and cloning its events) aims
+ * at: the next transaction takes as many events as fit in it at the last one's cost per event (at least
+ * MIN_CHUNK). A slow device, or a busy one whose main thread waits for a core, writes in smaller transactions
+ * rather than in longer tasks.
+ */
+const WRITE_MS = 4;
+const MIN_CHUNK = 16;
+const FIRST_CHUNK = 64;
 
 /**
  * Creates the durable queue. `hold` never waits on IndexedDB: events are grouped by event id, kept in
@@ -340,12 +349,17 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     return { refused, stored };
   };
 
-  /** Puts `batch` (after deleting the `drop` oldest entries) and trims the store to `maxEntries`. */
+  /**
+   * Puts `batch` (after deleting the `drop` oldest entries) and trims the store to `maxEntries`; `ms` is the
+   * main-thread time the puts took.
+   */
   const write = (batch: Entry[], drop: number) =>
     run((s, m) => {
-      const r = { refused: [] as Entry[], over: 0 };
+      const r = { refused: [] as Entry[], over: 0, ms: 0 };
       if (drop) dropOldest(s, drop);
+      const t = performance.now();
       const { refused, stored } = putAll(s, batch);
+      r.ms = performance.now() - t;
       r.refused = refused;
       readMarks(m, (marks) => lateRefs(s, marks, stored));
       const n = s.count();
@@ -356,11 +370,15 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       return r;
     });
 
-  /** Writes the pending events in one transaction; what the device refuses stays in memory. */
+  /** Events the next write transaction takes (see WRITE_MS): few at first, before a cost is known. */
+  let chunk = FIRST_CHUNK;
+  /** Writes the pending events; what the device refuses stays in memory. */
   const flushNow = async () => {
-    // In transactions of CHUNK events: each one's cloning is a short task, never one long one for a burst.
+    // In transactions of `chunk` events: each one's cloning is a short task, never one long one for a burst.
     do {
-      let batch = prepare(CHUNK);
+      const t = performance.now();
+      let batch = prepare(chunk);
+      const prepared = performance.now() - t;
       if (batch.length && durable)
         try {
           const out = batch;
@@ -375,6 +393,10 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
             }),
           );
           if (r.over > 0) overflow += r.over;
+          const each = (prepared + r.ms) / out.length;
+          // Timers may be coarse (100 µs): a batch too small to measure leaves the size as it is.
+          if (out.length >= MIN_CHUNK)
+            chunk = each > 0 ? Math.max(MIN_CHUNK, Math.min(CHUNK, Math.floor(WRITE_MS / each))) : CHUNK;
           if (r.refused.length) report('queue/unstorable', String(r.refused.length));
           batch = r.refused;
         } catch (e) {

@@ -161,8 +161,9 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           // Own data only: the model holds sanitised plain data, with no unsafe keys.
           from = Object.hasOwn(from, k) ? (from as Record<string, unknown>)[k] : undefined;
           if (from === undefined) break;
-          // The whole value at the end of a path (replacing a partial copy a longer path made).
-          if (i === path.length - 1) to[k] = structuredClone(from);
+          // The whole value at the end of a path (replacing a partial copy a longer path made); a primitive
+          // is its own copy (structuredClone would still serialise it, a cost per event and path).
+          if (i === path.length - 1) to[k] = typeof from === 'object' ? structuredClone(from) : from;
           else {
             const next = to[k];
             // An already copied value wins; otherwise descend into (or start) the matching container.

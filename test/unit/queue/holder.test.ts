@@ -121,17 +121,65 @@ describe('durable queue: hold never waits', () => {
     expect(await harness().holder.size()).toBe(50);
   });
 
-  it('writes a burst in transactions of 200 events, so that no single task clones them all', async () => {
+  /**
+   * Runs `fn` with a main-thread clock that only a put moves, by `cost()` ms each: how long the queue's writes
+   * take, as the queue measures them.
+   */
+  async function withPutCost(cost: () => number, fn: () => Promise<void>) {
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    const original = IDBObjectStore.prototype.put;
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
+      clock += cost();
+      return original.apply(this, args);
+    });
+    try {
+      await fn();
+    } finally {
+      put.mockRestore();
+      now.mockRestore();
+    }
+  }
+
+  it('writes a burst in transactions of at most 200 events, so that no single task clones them all', async () => {
     const { holder } = harness({ settings: settings({ maxEntries: 2000 }) });
     await holder.size(); // the database is open
-    const put = vi.spyOn(IDBObjectStore.prototype, 'put');
-    for (let i = 0; i < 1000; i++) holder.hold(event(`e${i}`, T0 + i, [ga]));
-    const count = await transactions(() => holder.flush());
-    expect(count).toBe(5);
-    expect(put).toHaveBeenCalledTimes(1000);
-    put.mockRestore();
+    await withPutCost(
+      () => 0.01, // 2 ms a transaction: within the 4 ms aimed at
+      async () => {
+        for (let i = 0; i < 1000; i++) holder.hold(event(`e${i}`, T0 + i, [ga]));
+        // 64 while the cost is not known yet, then 200 a transaction: 936 in 5.
+        expect(await transactions(() => holder.flush())).toBe(6);
+      },
+    );
     const taken = await harness().holder.take(cats('analytics'));
     expect(taken.map((h) => h.ev.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `e${i}`));
+  });
+
+  it('writes in smaller transactions while puts are slow, and in full ones again once they are fast', async () => {
+    const { holder } = harness({ settings: settings({ maxEntries: 5000 }) });
+    await holder.size();
+    let cost = 0.125; // a slow or busy device: 8 ms for the first 64 puts (binary fractions: exact sums)
+    await withPutCost(
+      () => cost,
+      async () => {
+        for (let i = 0; i < 1000; i++) holder.hold(event(`a${i}`, T0 + i, [ga]));
+        // 64 first; at 0.125 ms a put, 32 fit in 4 ms: the other 936 in 30 transactions.
+        expect(await transactions(() => holder.flush())).toBe(31);
+        cost = 2 ** -7;
+        for (let i = 0; i < 1000; i++) holder.hold(event(`b${i}`, T0 + 1000 + i, [ga]));
+        // 32 at the new cost, then 200 a transaction: 968 in 5.
+        expect(await transactions(() => holder.flush())).toBe(6);
+      },
+    );
+    const taken = await harness().holder.take(cats('analytics'));
+    expect(taken.map((h) => h.ev.id)).toEqual([
+      ...Array.from({ length: 1000 }, (_, i) => `a${i}`),
+      ...Array.from({ length: 1000 }, (_, i) => `b${i}`),
+    ]);
   });
 
   it('takes a large store in transactions of 200, in order, each event once, leaving the other category', async () => {
