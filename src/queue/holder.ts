@@ -94,6 +94,16 @@ const CHUNK = 200;
 const WRITE_MS = 4;
 const MIN_CHUNK = 16;
 const FIRST_CHUNK = 64;
+/**
+ * The size of the next write transaction after one of `n` events took `ms` (see WRITE_MS); a batch too small
+ * to measure with a coarse timer (100 µs) leaves `size` as it is.
+ */
+const nextChunk = (size: number, n: number, ms: number) =>
+  n < MIN_CHUNK
+    ? size
+    : ms > 0
+      ? Math.max(MIN_CHUNK, Math.min(CHUNK, Math.floor((WRITE_MS * n) / ms)))
+      : CHUNK;
 
 /**
  * Creates the durable queue. `hold` never waits on IndexedDB: events are grouped by event id, kept in
@@ -376,6 +386,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   const flushNow = async () => {
     // In transactions of `chunk` events: each one's cloning is a short task, never one long one for a burst.
     do {
+      // Timed in two parts, here and in `write`: the first write waits for the database to open in between.
       const t = performance.now();
       let batch = prepare(chunk);
       const prepared = performance.now() - t;
@@ -393,10 +404,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
             }),
           );
           if (r.over > 0) overflow += r.over;
-          const each = (prepared + r.ms) / out.length;
-          // Timers may be coarse (100 µs): a batch too small to measure leaves the size as it is.
-          if (out.length >= MIN_CHUNK)
-            chunk = each > 0 ? Math.max(MIN_CHUNK, Math.min(CHUNK, Math.floor(WRITE_MS / each))) : CHUNK;
+          chunk = nextChunk(chunk, out.length, prepared + r.ms);
           if (r.refused.length) report('queue/unstorable', String(r.refused.length));
           batch = r.refused;
         } catch (e) {
