@@ -417,6 +417,32 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   };
 
   /**
+   * Deletes the entries at `keys[i]` (one getAll's keys, in key order) where `gone[i]`. A run of them is one
+   * range delete: nothing else lies between them in the store, unless this transaction has put a key there
+   * (`written`), and then the run's keys are deleted one by one. One request instead of one per entry: a grant
+   * of everything deletes all it reads.
+   */
+  const deleteRuns = (s: IDBObjectStore, keys: Key[], gone: boolean[], written: Entry[]) => {
+    let lo: Key | undefined;
+    let hi: Key | undefined;
+    for (const e of written) {
+      const k = entryKey(e);
+      if (!lo || cmpKey(k, lo) < 0) lo = k;
+      if (!hi || cmpKey(k, hi) > 0) hi = k;
+    }
+    for (let i = 0; i < keys.length; i++) {
+      if (!gone[i]) continue;
+      let j = i;
+      while (gone[j + 1]) j++;
+      const a = keys[i]!;
+      const b = keys[j]!;
+      if (j > i && !(lo && hi && cmpKey(lo, b) <= 0 && cmpKey(hi, a) >= 0)) s.delete(IDBKeyRange.bound(a, b));
+      else for (let x = i; x <= j; x++) s.delete(keys[x]!);
+      i = j;
+    }
+  };
+
+  /**
    * Takes out of every held event the tags of `cats` (by their current category; unknown tags by their stored
    * one), under the Web Lock when there is one; expired entries are deleted. An entry left without a waiting
    * tag is deleted. Otherwise a take does not rewrite it: it moves the marks of the container's tags in `cats`
@@ -457,10 +483,13 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     mem = sweepMem(mem);
     let rest = sweepMem(prepare());
     const stored: [Entry, TagRef[]][] = [];
-    /** Takes from the stored value `v` (key `k`) its waiting refs in `cats`, given the marks before this take. */
+    /**
+     * Takes from the stored value `v` (key `k`) its waiting refs in `cats`, given the marks before this take;
+     * true when the entry is to be deleted (the caller deletes it, with its neighbours: see `deleteRuns`).
+     */
     const take1 = (s: IDBObjectStore, marks: Marks, v: unknown, k: Key, found: [Entry, TagRef[]][]) => {
       const [e, v1] = readEntry(v) ?? [undefined, false];
-      if (!e) return;
+      if (!e) return false;
       // A format 1 entry was written regardless of marks: none covers it.
       const late = v1 ? undefined : e.late;
       const got: TagRef[] = [];
@@ -476,19 +505,18 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
           if (isLate || !tags.has(t.id)) again = true;
         }
       }
-      if (!got.length) {
-        if (!left.length) s.delete(k); // nothing waits for it (not left behind by this version's takes)
-        return;
-      }
+      // Nothing waits for an entry without refs left (not left behind by this version's takes): deleted.
+      if (!got.length) return !left.length;
       found.push([e, got]);
-      if (!left.length) s.delete(k);
-      else if (again) {
+      if (!left.length) return true;
+      if (again) {
         e.refs = left;
         const l = left.filter((t) => covered(marks, t.id, k)).map((t) => t.id);
         if (l.length) e.late = l;
         else delete e.late;
         s.put(e, k);
       }
+      return false;
     };
     if (durable)
       try {
@@ -515,13 +543,12 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               /** Takes from the chunk's values, given their keys. */
               const chunk = (vs: unknown[], keys: Key[]) => {
                 r.read = vs.length;
-                vs.forEach((v, i) => {
-                  const k = keys[i]!;
-                  if ((v as Entry).time < cutoff) {
-                    r.old++;
-                    s.delete(k);
-                  } else take1(s, marks, v, k, r.found);
+                const gone = vs.map((v, i) => {
+                  if (!((v as Entry).time < cutoff)) return take1(s, marks, v, keys[i]!, r.found);
+                  r.old++;
+                  return true;
                 });
+                deleteRuns(s, keys, gone, written);
                 const last = keys[r.read - 1];
                 if (last)
                   for (const id of marked) {

@@ -89,6 +89,29 @@ describe('durable queue: order and persistence', () => {
     expect(await harness().holder.size()).toBe(0);
   });
 
+  it('deletes what a take empties with one request per run of entries, never an event written in that take', async () => {
+    const first = harness({ settings: settings({ maxEntries: 2000 }) });
+    for (let i = 0; i < 450; i++) first.holder.hold(event(`e${i}`, T0 - 10_000 + 10 * i, [ga]));
+    await first.holder.flush();
+    const next = harness({ settings: settings({ maxEntries: 2000 }) });
+    await next.holder.size(); // the database is open
+    // Held here, not yet written, between e99 and e100: the take's first transaction writes its marketing half.
+    next.holder.hold(event('between', T0 - 10_000 + 995, [ga, fb]));
+    const del = vi.spyOn(IDBObjectStore.prototype, 'delete');
+    const taken = await next.holder.take(cats('analytics'));
+    // Three chunks (200, 200, 50 entries), each emptied by the take. The first one's run reaches past
+    // `between`, so its 200 are deleted one by one; each of the others is one range.
+    expect(del).toHaveBeenCalledTimes(200 + 1 + 1);
+    del.mockRestore();
+    expect(taken.map((h) => h.ev.id)).toEqual([
+      ...Array.from({ length: 100 }, (_, i) => `e${i}`),
+      'between',
+      ...Array.from({ length: 350 }, (_, i) => `e${i + 100}`),
+    ]);
+    expect(pairs(await harness().holder.take(cats('marketing')))).toEqual([['fb', 'between']]);
+    expect(await harness().holder.size()).toBe(0);
+  });
+
   it('gives nothing to a tag the current container no longer has, and counts it dropped', async () => {
     const { holder } = harness();
     holder.hold(event('e1', T0, [ga, hotjar]));
