@@ -24,8 +24,11 @@ export function isUnsafeKey(key: string): boolean {
  * a segment is missing, null/undefined, unsafe (`__proto__`, `constructor`, `prototype`), or its getter throws.
  */
 export function getPath(model: unknown, path: string): unknown {
-  if (typeof path !== 'string') return undefined;
-  const parts = path.split('.');
+  return typeof path === 'string' ? getParts(model, path.split('.')) : undefined;
+}
+
+/** `getPath` with the path already split into its segments. */
+export function getParts(model: unknown, parts: readonly string[]): unknown {
   let cur = model;
   try {
     for (let i = 0; i < parts.length; i++) {

@@ -239,7 +239,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           for (const ev of (await byTag).get(tag) ?? []) {
             // Awaited also when done (one microtask): the work a fire leaves to microtasks (an image's
             // fetch starts in one) then runs before the slice's clock is read.
-            await run(tag, { ...ev, replay: true });
+            // A taken event comes as a replay; one the memory holder kept may be shared with its first delivery.
+            await run(tag, ev.replay ? ev : { ...ev, replay: true });
             if (performance.now() - t0 > SLICE_MS) {
               await new Promise((r) => setTimeout(r));
               t0 = performance.now();

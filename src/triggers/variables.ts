@@ -3,7 +3,7 @@
  * `page.url|path|hostname|referrer|title`, `dl.<model path>` and `consent.<category>`.
  * Owns the event context a tag receives (also what the queue stores) and name resolution.
  */
-import { getPath } from '../datalayer/path';
+import { getParts } from '../datalayer/path';
 import { navigations } from '../lib/navigation';
 
 /** Page facts captured when the event happened. */
@@ -50,6 +50,12 @@ export function pageInfo(): PageInfo {
 let page: PageInfo | undefined;
 let pageAt = 0;
 
+/**
+ * `dl.` variable names split into path segments, once per name (a replay reads the same few names for
+ * every event). Names come from the verified container's settings and triggers; the bound is only a guard.
+ */
+const dlPaths = new Map<string, string[]>();
+
 /** The value of variable `name` for `ev`; `consent` supplies `consent.<category>`. */
 export function getVariable(name: string, ev: EventContext, consent?: (category: string) => string): unknown {
   switch (name) {
@@ -60,7 +66,14 @@ export function getVariable(name: string, ev: EventContext, consent?: (category:
     case 'timestamp':
       return ev.time;
   }
-  if (name.startsWith('dl.')) return getPath(ev.model, name.slice(3));
+  if (name.startsWith('dl.')) {
+    let parts = dlPaths.get(name);
+    if (!parts) {
+      parts = name.slice(3).split('.');
+      if (dlPaths.size < 512) dlPaths.set(name, parts);
+    }
+    return getParts(ev.model, parts);
+  }
   if (name.startsWith('page.')) {
     const k = name.slice(5) as keyof PageInfo;
     return Object.hasOwn(ev.page, k) ? ev.page[k] : undefined;
