@@ -480,6 +480,11 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         expired++;
         return false;
       });
+    // Many events held and not yet written (a grant right after a burst): written first, in the writes'
+    // short, time-sized transactions, then taken from the store like the rest; the take's first transaction
+    // would otherwise clean and clone them all in one task. A few are taken in memory and what is left of
+    // them written in that first transaction.
+    if (durable && pending.length > CHUNK) await flushNow();
     mem = sweepMem(mem);
     let rest = sweepMem(prepare());
     const stored: [Entry, TagRef[]][] = [];
@@ -674,7 +679,14 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               else
                 out.push({
                   tag,
-                  ev: { name: e.name, id: e.eventId, time: e.time, model: e.model, page: e.page },
+                  ev: {
+                    name: e.name,
+                    id: e.eventId,
+                    time: e.time,
+                    model: e.model,
+                    page: e.page,
+                    replay: true,
+                  },
                 });
             }
           holder.lastTake = { replayed: out.length, dropped, expired };

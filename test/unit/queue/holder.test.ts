@@ -205,6 +205,40 @@ describe('durable queue: hold never waits', () => {
     ]);
   });
 
+  it('writes a burst that a grant meets unwritten in short transactions before taking it, each event once', async () => {
+    const { holder } = harness({ settings: settings({ maxEntries: 2000 }) });
+    await holder.size(); // the database is open
+    // Puts per transaction, in the order the transactions were opened.
+    const puts: number[] = [];
+    const transaction = IDBDatabase.prototype.transaction;
+    const txSpy = vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (
+      this: IDBDatabase,
+      ...args: Parameters<IDBDatabase['transaction']>
+    ) {
+      puts.push(0);
+      return transaction.apply(this, args);
+    });
+    const put = IDBObjectStore.prototype.put;
+    const putSpy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
+      puts[puts.length - 1]! += this.name === 'queue' ? 1 : 0;
+      return put.apply(this, args);
+    });
+    for (let i = 0; i < 1000; i++) holder.hold(event(`e${i}`, T0 + i, [ga, fb]));
+    const taken = await holder.take(cats('analytics'));
+    txSpy.mockRestore();
+    putSpy.mockRestore();
+    expect(pairs(taken)).toEqual(Array.from({ length: 1000 }, (_, i) => ['ga', `e${i}`]));
+    expect(puts.reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(Math.max(...puts)).toBeLessThanOrEqual(200);
+    expect(await harness().holder.take(cats('analytics'))).toEqual([]);
+    expect((await harness().holder.take(cats('marketing'))).map((h) => h.ev.id)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `e${i}`),
+    );
+  });
+
   it('takes a large store in transactions of 200, in order, each event once, leaving the other category', async () => {
     const first = harness({ settings: settings({ maxEntries: 2000 }) });
     for (let i = 0; i < 450; i++) first.holder.hold(event(`e${i}`, T0 + i, [ga, fb]));
