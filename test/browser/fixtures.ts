@@ -294,6 +294,11 @@ export interface ShopPageOptions {
   clobber?: boolean;
   /** Open the page on the third-party origin instead (a site the container was not made for). */
   onThirdParty?: boolean;
+  /**
+   * Also a page module after the shop's script (`/assets/listen.js`) that subscribes with `tagwarden.on()`
+   * for every record type, as docs/runtime.md tells a site to, into `window.__moduleRecords`.
+   */
+  moduleListener?: boolean;
 }
 
 /** The site with its key, envelopes and product pages. */
@@ -322,6 +327,7 @@ function renderShopPage(o: {
   minVersion: number | undefined;
   threshold: number | undefined;
   clobber: boolean;
+  moduleListener: boolean;
 }): string {
   const snippet = renderSnippet({
     runtimeUrl: '/tagwarden/tagwarden.js',
@@ -356,7 +362,7 @@ ${top}<main id="product" data-sku="KQ-200" data-name="Kaffekvarn Pro" data-price
 <button id="buy" type="button">Köp nu</button>
 </main>
 <script nonce="{{nonce}}" src="/assets/shop.js"></script>
-</body>
+${o.moduleListener ? '<script type="module" nonce="{{nonce}}" src="/assets/listen.js"></script>\n' : ''}</body>
 </html>
 `;
 }
@@ -405,6 +411,7 @@ export async function startTagwardenSite(options: SiteOptions = {}): Promise<Tag
           minVersion: min === null ? undefined : Number(min),
           threshold: threshold === null ? undefined : Number(threshold),
           clobber: q.has('clobber'),
+          moduleListener: q.has('listen'),
         }),
       );
       return true;
@@ -440,6 +447,7 @@ export async function startTagwardenSite(options: SiteOptions = {}): Promise<Tag
       if (o.threshold !== undefined) q.set('threshold', String(o.threshold));
       for (const k of o.keys ?? []) q.append('key', k);
       if (o.clobber) q.set('clobber', '1');
+      if (o.moduleListener) q.set('listen', '1');
       if (o.csp === false) q.set('csp', 'none');
       const url = `${o.onThirdParty ? site.thirdPartyUrl(path) : site.url(path)}?${q}`;
       return { url, path, campaign };

@@ -14,6 +14,7 @@ import {
   decisionCookie,
   makeKey,
   openShop,
+  type SeenRecord,
   type Shop,
   type ShopPageOptions,
   signContainer,
@@ -837,5 +838,29 @@ describe('a withdrawal chunk that does not load', () => {
       marketing: 0,
     });
     expect(s.probe.pageErrors).toEqual([]);
+  });
+});
+
+describe('a page module after the snippet', () => {
+  test('its tagwarden.on() listeners see every record of the page, those of the events pushed before the runtime included', async () => {
+    const s = await shop({ moduleListener: true });
+    expect(await s.ready()).toMatchObject({ ok: true });
+    // page_view and view_item, pushed by the shop's classic script before the runtime arrived, wait.
+    const early = await s.waitForTags({ status: 'queued' }, 4);
+    const fromModule = () =>
+      s.page.evaluate(() => (window as unknown as { __moduleRecords: SeenRecord[] }).__moduleRecords);
+    await expect.poll(async () => (await fromModule()).filter((r) => r.type === 'tag').length).toBe(4);
+    const seen = await fromModule();
+    expect(seen.filter((r) => r.type === 'tag').map((r) => r.detail)).toEqual(early);
+    expect(seen.map((r) => r.type)).toContain('consent');
+    expect(seen.find((r) => r.type === 'ready')?.detail).toEqual({ ok: true, id: 'demo', version: 1 });
+    // The first records are those of the events that came first.
+    expect(
+      seen
+        .filter((r) => r.type === 'tag')
+        .map((r) => label(r.detail as TagRecord))
+        .slice(0, 2),
+    ).toEqual(['page_view → insight-script', 'page_view → stats-pixel']);
+    expectStrictAndClean(s);
   });
 });
