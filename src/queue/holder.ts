@@ -549,6 +549,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               const chunk = (vs: unknown[], keys: Key[]) => {
                 r.read = vs.length;
                 const gone = vs.map((v, i) => {
+                  // Not `>=`: a value without a time is no entry of ours, and take1 leaves it alone.
                   if (!((v as Entry).time < cutoff)) return take1(s, marks, v, keys[i]!, r.found);
                   r.old++;
                   return true;
