@@ -20,6 +20,12 @@ import { trackCollector } from './track.js';
 export interface AppOptions {
   /** Static mounts: URL prefix → directory, e.g. `{ '/tagwarden/': 'dist/runtime' }` (relative to the cwd). */
   routes?: Record<string, string>;
+  /**
+   * URL prefixes of `routes` served for caching, as a site should serve the runtime: files with a content
+   * hash in their name (`-<8 characters>.js`) `public, max-age=31536000, immutable`, every other file
+   * `no-cache` with an `ETag` (a request with a matching `If-None-Match` gets 304). Default none: `no-store`.
+   */
+  cached?: string[];
   /** A directory served at `/`: `.html` files get a nonce and the CSP, other files are static. */
   pages?: string;
   /** CSP of HTML responses (default `'strict'`); `?csp=none` on a page URL drops it for that response. */
@@ -75,7 +81,11 @@ export function createApp(options: AppOptions = {}): App {
   const csp = options.csp ?? 'strict';
   const vars = options.vars ?? {};
   const mounts = Object.entries(options.routes ?? {})
-    .map(([prefix, dir]) => ({ prefix: normalizePrefix(prefix), dir: resolve(dir) }))
+    .map(([prefix, dir]) => ({
+      prefix: normalizePrefix(prefix),
+      dir: resolve(dir),
+      cached: (options.cached ?? []).map(normalizePrefix).includes(normalizePrefix(prefix)),
+    }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const pages = options.pages === undefined ? undefined : resolve(options.pages);
   const handlers: RouteHandler[] = [...(options.handlers ?? []), recordsRoute];
@@ -90,7 +100,7 @@ export function createApp(options: AppOptions = {}): App {
     const path = ctx.url.pathname;
     const mount = mounts.find((m) => path.startsWith(m.prefix));
     if (mount !== undefined) {
-      if (!(await serveFile(req, res, ctx, mount.dir, path.slice(mount.prefix.length)))) {
+      if (!(await serveFile(req, res, ctx, mount.dir, path.slice(mount.prefix.length), mount.cached))) {
         sendText(req, res, 404, '404 Not Found');
       }
       return;

@@ -75,6 +75,8 @@ export async function startPreview(o: PreviewOptions): Promise<Preview> {
   });
   const app = createApp({
     routes: { '/tagwarden/': o.runtimeDir, ...o.routes },
+    // As a site should serve the runtime (docs/runtime.md#hosting-the-runtime).
+    cached: ['/tagwarden/'],
     ...(o.pages !== undefined && { pages: o.pages }),
     handlers: [serveContainer, ...(o.handlers ?? [])],
     vars: { snippet },

@@ -1,9 +1,10 @@
 /**
  * Static files from a directory on disk: path resolution that cannot leave the directory,
  * content types, and the headers that let a second origin load scripts with `crossorigin` + SRI.
- * Owns: `resolveInside`, `contentTypeOf`, `serveFile`. HTML files go through `sendHtml` (nonce,
+ * Owns: `resolveInside`, `contentTypeOf`, `serveFile`, and the caching headers of a cached mount. HTML files go through `sendHtml` (nonce,
  * CSP); everything else is sent as bytes. Does not own which URL prefix maps to which directory.
  */
+import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
@@ -65,6 +66,7 @@ export async function serveFile(
   ctx: RequestContext,
   root: string,
   encodedPath: string,
+  cached = false,
 ): Promise<boolean> {
   const full = resolveInside(root, encodedPath);
   if (full === 'traversal') {
@@ -100,6 +102,30 @@ export async function serveFile(
   }
   // `Access-Control-Allow-Origin: *` lets pages on another origin load these files with
   // `crossorigin` (needed for Subresource Integrity on cross-origin scripts).
-  send(req, res, 200, bytes, type, { 'Access-Control-Allow-Origin': '*' });
+  const cors = { 'Access-Control-Allow-Origin': '*' };
+  if (!cached) {
+    send(req, res, 200, bytes, type, cors);
+    return true;
+  }
+  if (HASHED.test(real)) {
+    send(req, res, 200, bytes, type, { ...cors, 'Cache-Control': IMMUTABLE });
+    return true;
+  }
+  const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
+  const validators = { ...cors, 'Cache-Control': 'no-cache', ETag: etag };
+  const asked = String(req.headers['if-none-match'] ?? '');
+  if (asked.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+    res.writeHead(304, { ...validators, 'X-Content-Type-Options': 'nosniff' });
+    res.end();
+    return true;
+  }
+  send(req, res, 200, bytes, type, validators);
   return true;
 }
+
+/**
+ * A file name that carries a content hash, as the runtime's chunks do (`chunks/queue-CwWqdg0x.js`): what it
+ * names never changes, so a cached mount lets browsers keep it for a year without asking again.
+ */
+const HASHED = /-[\w-]{8}\.m?js$/;
+const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -126,6 +126,45 @@ describe('static files', () => {
     expect((await rawRequest(origin, '/style.css')).headers['content-type']).toBe('text/css; charset=utf-8');
   });
 
+  test('a cached mount serves hashed chunks as immutable and the entry for revalidation by ETag', async () => {
+    const root = join(dir, 'cached');
+    mkdirSync(join(root, 'chunks'), { recursive: true });
+    writeFileSync(join(root, 'tagwarden.js'), 'export const v = 1;');
+    writeFileSync(join(root, 'chunks/queue-AbCd_12-.js'), 'export {};');
+    const cachedApp = createApp({
+      routes: { '/tagwarden/': root, '/plain/': root },
+      cached: ['/tagwarden/'],
+    });
+    const at = await listen(cachedApp);
+    try {
+      const chunk = await rawRequest(at, '/tagwarden/chunks/queue-AbCd_12-.js');
+      expect(chunk.status).toBe(200);
+      expect(chunk.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(chunk.headers['access-control-allow-origin']).toBe('*');
+
+      const entry = await rawRequest(at, '/tagwarden/tagwarden.js');
+      expect(entry.headers['cache-control']).toBe('no-cache');
+      const etag = String(entry.headers.etag);
+      expect(etag).toMatch(/^"[\w-]{27}"$/);
+      const again = await rawRequest(at, '/tagwarden/tagwarden.js', { headers: { 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+      expect(again.body.length).toBe(0);
+      expect(again.headers.etag).toBe(etag);
+      // A new release of the entry (the snippet pins its SRI): the old validator no longer matches.
+      writeFileSync(join(root, 'tagwarden.js'), 'export const v = 2;');
+      const changed = await rawRequest(at, '/tagwarden/tagwarden.js', { headers: { 'if-none-match': etag } });
+      expect(changed.status).toBe(200);
+      expect(changed.text).toBe('export const v = 2;');
+      expect(changed.headers.etag).not.toBe(etag);
+      // The same files under a mount that is not cached: no-store, no validator.
+      const plain = await rawRequest(at, '/plain/chunks/queue-AbCd_12-.js');
+      expect(plain.headers['cache-control']).toBe('no-store');
+      expect(plain.headers.etag).toBeUndefined();
+    } finally {
+      await cachedApp.close();
+    }
+  });
+
   test('HEAD answers headers without a body and other methods get 405', async () => {
     const head = await rawRequest(origin, '/tagwarden/tagwarden.js', { method: 'HEAD' });
     expect(head.status).toBe(200);
