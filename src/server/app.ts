@@ -80,12 +80,10 @@ export function createApp(options: AppOptions = {}): App {
   const records = options.records ?? new RecordStore();
   const csp = options.csp ?? 'strict';
   const vars = options.vars ?? {};
+  const cached = new Set((options.cached ?? []).map(normalizePrefix));
   const mounts = Object.entries(options.routes ?? {})
-    .map(([prefix, dir]) => ({
-      prefix: normalizePrefix(prefix),
-      dir: resolve(dir),
-      cached: (options.cached ?? []).map(normalizePrefix).includes(normalizePrefix(prefix)),
-    }))
+    .map(([prefix, dir]) => ({ prefix: normalizePrefix(prefix), dir: resolve(dir) }))
+    .map((m) => ({ ...m, cached: cached.has(m.prefix) }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const pages = options.pages === undefined ? undefined : resolve(options.pages);
   const handlers: RouteHandler[] = [...(options.handlers ?? []), recordsRoute];

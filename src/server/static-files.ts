@@ -1,8 +1,9 @@
 /**
  * Static files from a directory on disk: path resolution that cannot leave the directory,
  * content types, and the headers that let a second origin load scripts with `crossorigin` + SRI.
- * Owns: `resolveInside`, `contentTypeOf`, `serveFile`, and the caching headers of a cached mount. HTML files go through `sendHtml` (nonce,
- * CSP); everything else is sent as bytes. Does not own which URL prefix maps to which directory.
+ * Owns: `resolveInside`, `contentTypeOf`, `serveFile`, and the caching headers of a cached mount. HTML
+ * files go through `sendHtml` (nonce, CSP); everything else is sent as bytes. Does not own which URL
+ * prefix maps to which directory.
  */
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { sendHtml } from './html.js';
 import type { RequestContext } from './route.js';
-import { send, sendText } from './send.js';
+import { send, sendEmpty, sendText } from './send.js';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -115,8 +116,7 @@ export async function serveFile(
   const validators = { ...cors, 'Cache-Control': 'no-cache', ETag: etag };
   const asked = String(req.headers['if-none-match'] ?? '');
   if (asked.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
-    res.writeHead(304, { ...validators, 'X-Content-Type-Options': 'nosniff' });
-    res.end();
+    sendEmpty(res, 304, validators);
     return true;
   }
   send(req, res, 200, bytes, type, validators);

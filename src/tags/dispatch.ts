@@ -14,7 +14,7 @@ import { eventId } from '../lib/event-id';
 import type { Emitter, TagRecord } from '../runtime/emitter';
 import { tagMatches } from '../triggers/match';
 import { type Lookup, references } from '../triggers/template';
-import { type EventContext, getVariable, pageInfo } from '../triggers/variables';
+import { dlPath, type EventContext, getVariable, pageInfo } from '../triggers/variables';
 import { guard, type Outcome } from './guard';
 import type { TagContext } from './plugin';
 import { loadedPlugin, loadPlugin } from './registry';
@@ -72,7 +72,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   const byEvent = new Map<string, Tag[]>();
   const any: Tag[] = [];
   // The model paths each tag's settings read, split once: `dl.ecommerce.value` → ['ecommerce', 'value'].
-  const modelPaths = new Map<Tag, string[][]>();
+  const modelPaths = new Map<Tag, (readonly string[])[]>();
   for (const tag of container.tags) {
     const names = new Set<string>();
     for (const t of [...tag.triggers])
@@ -83,7 +83,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       tag,
       [...references(tag.settings)]
         .filter((r) => r.startsWith('dl.'))
-        .map((r) => r.slice(3).split('.'))
+        .map(dlPath)
         .filter((path) => !path.some(isUnsafeSegment)),
     );
   }

@@ -56,6 +56,16 @@ let pageAt = 0;
  */
 const dlPaths = new Map<string, string[]>();
 
+/** The model path a `dl.` variable name reads: `dl.ecommerce.value` → `['ecommerce', 'value']` (shared: read only). */
+export function dlPath(name: string): readonly string[] {
+  let parts = dlPaths.get(name);
+  if (!parts) {
+    parts = name.slice(3).split('.');
+    if (dlPaths.size < 512) dlPaths.set(name, parts);
+  }
+  return parts;
+}
+
 /** The value of variable `name` for `ev`; `consent` supplies `consent.<category>`. */
 export function getVariable(name: string, ev: EventContext, consent?: (category: string) => string): unknown {
   switch (name) {
@@ -66,14 +76,7 @@ export function getVariable(name: string, ev: EventContext, consent?: (category:
     case 'timestamp':
       return ev.time;
   }
-  if (name.startsWith('dl.')) {
-    let parts = dlPaths.get(name);
-    if (!parts) {
-      parts = name.slice(3).split('.');
-      if (dlPaths.size < 512) dlPaths.set(name, parts);
-    }
-    return getParts(ev.model, parts);
-  }
+  if (name.startsWith('dl.')) return getParts(ev.model, dlPath(name));
   if (name.startsWith('page.')) {
     const k = name.slice(5) as keyof PageInfo;
     return Object.hasOwn(ev.page, k) ? ev.page[k] : undefined;
