@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startPreview } from '../src/server/preview';
 import { renderSnippet } from '../src/snippet/render';
 import { launchChromium } from '../test/browser/chromium';
@@ -192,6 +193,70 @@ const bursts = {
   queued: await medianBurst('queued'),
 };
 
+type Metrics = { task: number; cpu: number; devtools: number };
+/**
+ * Main-thread time from Chromium's own accounting (CDP Performance metrics), not wall time. TaskDuration: the
+ * main thread's busy time; ThreadTime: its CPU time. On this 2-core machine a task also waits while the
+ * browser's IndexedDB backend, its network service and this process have the cores, so task time is the
+ * larger; DevToolsCommandDuration is this bench's own commands, not the page's work.
+ */
+async function mainThreadMetrics(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const read = async (): Promise<Metrics> => {
+    const m = new Map((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+    return {
+      task: m.get('TaskDuration')!,
+      cpu: m.get('ThreadTime')!,
+      devtools: m.get('DevToolsCommandDuration')!,
+    };
+  };
+  return { cdp, read };
+}
+/** Busy main-thread ms and CPU ms between two readings, less this bench's DevTools commands. */
+const spent = (a: Metrics, b: Metrics) => ({
+  ms: (b.task - a.task - (b.devtools - a.devtools)) * 1000,
+  cpuMs: (b.cpu - a.cpu) * 1000,
+});
+
+/**
+ * The browser's own share of a replay with real requests: on the same page (runtime booted, banner open,
+ * nothing waiting), `n` image requests to the same collector URL as the bench's pixel tag, issued by a plain
+ * loop, with nothing of the runtime's in between. Main-thread time until every answer is in. No runtime can
+ * deliver n image requests for less than this.
+ */
+async function imageRequestsAlone(n: number) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${preview.origin}/bench.html`);
+  await page.evaluate(() => window.tagwarden.ready);
+  const { read: metrics } = await mainThreadMetrics(context, page);
+  await page.waitForTimeout(200);
+  const before = await metrics();
+  const collector = preview.origin.replace('127.0.0.1', 'localhost');
+  await page.evaluate(
+    ({ n, collector }) =>
+      new Promise<void>((resolve) => {
+        let settled = 0;
+        const done = () => {
+          if (++settled === n) resolve();
+        };
+        const keep: HTMLImageElement[] = [];
+        for (let i = 0; i < n; i++) {
+          const img = new Image();
+          keep.push(img);
+          img.onload = img.onerror = done;
+          img.referrerPolicy = 'strict-origin-when-cross-origin';
+          img.src = `${collector}/collect/pixel?tag=ads&ev=add_to_cart&eid=${i}&ts=${Date.now()}&value=${i}&cur=SEK&page=%2Fbench.html`;
+        }
+      }),
+    { n, collector },
+  );
+  const cost = spent(before, await metrics());
+  await context.close();
+  return cost;
+}
+
 /** A replay case: image requests stubbed (the runtime's own cost only), and a grant of every category. */
 type ReplayCase = { stub?: boolean; all?: boolean };
 /**
@@ -243,20 +308,7 @@ async function replay(n: number, { stub: stubDelivery = false, all = false }: Re
     while ((await window.tagwarden.queue.size()) < n || (await stored()) < n)
       await new Promise((r) => setTimeout(r, 50));
   }, n);
-  // Main-thread time from Chromium's own accounting (CDP Performance.TaskDuration), not wall time.
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable');
-  // TaskDuration: the main thread's busy time; ThreadTime: its CPU time. On this 2-core machine a task also
-  // waits while the browser's IndexedDB backend, its network service and this process have the cores, so
-  // task time is the larger; DevToolsCommandDuration is this bench's own commands, not the page's work.
-  const metrics = async () => {
-    const m = new Map((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
-    return {
-      task: m.get('TaskDuration')!,
-      cpu: m.get('ThreadTime')!,
-      devtools: m.get('DevToolsCommandDuration')!,
-    };
-  };
+  const { cdp, read: metrics } = await mainThreadMetrics(context, page);
   // The garbage of the n pushes just now is not the replay's (in the field they happened pages earlier).
   await cdp.send('HeapProfiler.collectGarbage');
   await page.waitForTimeout(200);
@@ -293,18 +345,13 @@ async function replay(n: number, { stub: stubDelivery = false, all = false }: Re
     },
     { n, all },
   );
-  /** Busy main-thread ms since `before`, less this bench's DevTools commands. */
-  const busyMs = (now: Awaited<ReturnType<typeof metrics>>) =>
-    (now.task - before.task - (now.devtools - before.devtools)) * 1000;
-  const after = await metrics();
-  const mainThreadMs = busyMs(after);
-  const cpuMs = (after.cpu - before.cpu) * 1000;
+  const { ms: mainThreadMs, cpuMs } = spent(before, await metrics());
   let settledMs: number | undefined;
   if (!stubDelivery) {
     const t = Date.now();
     const settled = () => page.evaluate(() => (window as unknown as { __settled: number }).__settled);
     while ((await settled()) < n && Date.now() - t < 60_000) await page.waitForTimeout(20);
-    settledMs = busyMs(await metrics());
+    settledMs = spent(before, await metrics()).ms;
   }
   if (all) await page.waitForTimeout(300); // the other tags' deliveries, issued beside the measured one
   const stubbed = stubDelivery
@@ -395,6 +442,12 @@ const replayed = {
   '10000': await replays(10_000),
   ...stubbed,
 };
+// The browser's share of the real-request rows: the same 1,000 image requests with no runtime work between.
+const alone: { ms: number; cpuMs: number }[] = [];
+for (let i = 0; i < REPLAY_RUNS; i++) {
+  alone.push(await imageRequestsAlone(1_000));
+  await new Promise((r) => setTimeout(r, 1000));
+}
 
 await browser.close();
 await preview.close();
@@ -445,6 +498,12 @@ const report = {
       },
     ]),
   ),
+  imageRequestsAlone: {
+    requests: 1_000,
+    mainThreadUntilSettledMs: r(median(alone.map((a) => a.ms))),
+    cpuUntilSettledMs: r(median(alone.map((a) => a.cpuMs))),
+    runs: REPLAY_RUNS,
+  },
   push: Object.fromEntries(
     Object.entries(bursts).map(([k, v]) => [
       k,
@@ -507,4 +566,8 @@ for (const [k, v] of Object.entries(report.replay)) {
       `  ${''.padStart(24)}  the replay's own (less the same grant with one event waiting, ${v.grantWithOneEventMs} ms, CPU ${v.grantWithOneEventCpuMs} ms): ${v.replayOwnMs} ms (${v.replayOwnRangeMs?.join('–')}), CPU ${v.replayOwnCpuMs} ms (${v.replayOwnCpuRangeMs?.join('–')}) in ${v.runs} pairs (budget 50 ms)`,
     );
 }
+const ia = report.imageRequestsAlone;
+console.log(
+  `  ${'1000 image requests alone'.padStart(24)}: main thread ${ia.mainThreadUntilSettledMs} ms (CPU ${ia.cpuUntilSettledMs} ms) until every request settled, the same requests from a plain loop (the browser's share of the real-request rows)`,
+);
 console.log('\nwritten to .tmp/bench.json');
