@@ -257,6 +257,70 @@ async function imageRequestsAlone(n: number) {
   return cost;
 }
 
+/**
+ * An image's src is recorded instead of requested: what remains is the runtime's own cost (queue take,
+ * consent recheck, templates, records), without the browser's cost of the image requests.
+ */
+async function stubImages(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const sent: string[] = [];
+    (window as unknown as { __sent: string[] }).__sent = sent;
+    Object.defineProperty(HTMLImageElement.prototype, 'src', {
+      set(v: string) {
+        sent.push(v);
+      },
+      get: () => '',
+    });
+  });
+}
+
+/**
+ * A grant right after a burst: `n` add_to_cart pushes, then, as soon as the dataLayer has processed them (a
+ * function pushed last), a grant of advertising, while most of the events are held and not yet written.
+ * Main-thread time from the first push to the last delivery (stubbed), and the long tasks meanwhile: the
+ * grant must write what is held in short transactions before it takes, not clone it all in one task.
+ */
+async function grantAfterBurst(n: number) {
+  const context = await browser.newContext();
+  await stubImages(context);
+  const page = await context.newPage();
+  await page.goto(`${preview.origin}/bench.html`);
+  await page.evaluate(() => window.tagwarden.ready);
+  const { cdp, read: metrics } = await mainThreadMetrics(context, page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await page.waitForTimeout(200);
+  const before = await metrics();
+  const result = await page.evaluate(async (n) => {
+    const longTasks: number[] = [];
+    const obs = new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) longTasks.push(e.duration);
+    });
+    obs.observe({ type: 'longtask' });
+    let fired = 0;
+    const done = new Promise<number>((resolve) => {
+      window.tagwarden.on('tag', (r) => {
+        if (r.tagId === 'ads-conversion' && r.status === 'fired' && ++fired === n) resolve(performance.now());
+      });
+    });
+    const t0 = performance.now();
+    const dl = window.dataLayer as unknown as { push(m: unknown): number };
+    for (let i = 0; i < n; i++) dl.push({ event: 'add_to_cart', ecommerce: { currency: 'SEK', value: i } });
+    let granted = 0;
+    dl.push(() => {
+      granted = performance.now();
+      window.tagwarden.consent.update({ 'marketing.advertising': true });
+    });
+    const t1 = await done;
+    await new Promise((r) => setTimeout(r, 100));
+    for (const e of obs.takeRecords()) longTasks.push(e.duration);
+    obs.disconnect();
+    return { ms: t1 - t0, fromGrantMs: t1 - granted, longTasks };
+  }, n);
+  const cost = spent(before, await metrics());
+  await context.close();
+  return { ...result, mainThreadMs: cost.ms, cpuMs: cost.cpuMs };
+}
+
 /** A replay case: image requests stubbed (the runtime's own cost only), and a grant of every category. */
 type ReplayCase = { stub?: boolean; all?: boolean };
 /**
@@ -271,19 +335,7 @@ type ReplayCase = { stub?: boolean; all?: boolean };
  */
 async function replay(n: number, { stub: stubDelivery = false, all = false }: ReplayCase = {}) {
   const context = await browser.newContext();
-  // With `stubDelivery`, an image's src is recorded instead of requested: what remains is the runtime's own
-  // cost (queue take, consent recheck, templates, records), without the browser's cost of n image requests.
-  if (stubDelivery)
-    await context.addInitScript(() => {
-      const sent: string[] = [];
-      (window as unknown as { __sent: string[] }).__sent = sent;
-      Object.defineProperty(HTMLImageElement.prototype, 'src', {
-        set(v: string) {
-          sent.push(v);
-        },
-        get: () => '',
-      });
-    });
+  if (stubDelivery) await stubImages(context);
   const page = await context.newPage();
   await page.goto(`${preview.origin}/bench.html`);
   await page.evaluate(async (n) => {
@@ -442,6 +494,8 @@ const replayed = {
   '10000': await replays(10_000),
   ...stubbed,
 };
+const afterBurst: Awaited<ReturnType<typeof grantAfterBurst>>[] = [];
+for (let i = 0; i < REPLAY_RUNS; i++) afterBurst.push(await grantAfterBurst(1_000));
 // The browser's share of the real-request rows: the same 1,000 image requests with no runtime work between.
 const alone: { ms: number; cpuMs: number }[] = [];
 for (let i = 0; i < REPLAY_RUNS; i++) {
@@ -498,6 +552,16 @@ const report = {
       },
     ]),
   ),
+  grantAfterBurst: {
+    events: 1_000,
+    mainThreadMs: r(median(afterBurst.map((a) => a.mainThreadMs))),
+    mainThreadCpuMs: r(median(afterBurst.map((a) => a.cpuMs))),
+    firstPushToLastDeliveryMs: r(median(afterBurst.map((a) => a.ms))),
+    grantToLastDeliveryMs: r(median(afterBurst.map((a) => a.fromGrantMs))),
+    runs: REPLAY_RUNS,
+    runsWithLongTasks: afterBurst.filter((a) => a.longTasks.length).length,
+    longestTaskMs: r(Math.max(0, ...afterBurst.flatMap((a) => a.longTasks))),
+  },
   imageRequestsAlone: {
     requests: 1_000,
     mainThreadUntilSettledMs: r(median(alone.map((a) => a.ms))),
@@ -566,6 +630,10 @@ for (const [k, v] of Object.entries(report.replay)) {
       `  ${''.padStart(24)}  the replay's own (less the same grant with one event waiting, ${v.grantWithOneEventMs} ms, CPU ${v.grantWithOneEventCpuMs} ms): ${v.replayOwnMs} ms (${v.replayOwnRangeMs?.join('–')}), CPU ${v.replayOwnCpuMs} ms (${v.replayOwnCpuRangeMs?.join('–')}) in ${v.runs} pairs (budget 50 ms)`,
     );
 }
+const gb = report.grantAfterBurst;
+console.log(
+  `  ${'grant after 1000 pushes'.padStart(24)}: main thread ${gb.mainThreadMs} ms (CPU ${gb.mainThreadCpuMs} ms) from the first push to the last delivery (stubbed); ${gb.firstPushToLastDeliveryMs} ms wall, ${gb.grantToLastDeliveryMs} ms of it after the grant; long tasks in ${gb.runsWithLongTasks}/${gb.runs} runs, longest ${gb.longestTaskMs} ms`,
+);
 const ia = report.imageRequestsAlone;
 console.log(
   `  ${'1000 image requests alone'.padStart(24)}: main thread ${ia.mainThreadUntilSettledMs} ms (CPU ${ia.cpuUntilSettledMs} ms) until every request settled, the same requests from a plain loop (the browser's share of the real-request rows)`,
