@@ -21,6 +21,9 @@ const LOOPBACK = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/;
  * appear in the path or query, never in the scheme or host, so no variable can choose where data goes.
  */
 export function urlProblem(url: string, { relative = true } = {}): string | undefined {
+  // The URL parser reads `\` as `/` and drops tabs and newlines: `/\evil.example` is another host.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  if (/[\\\0-\x1f\x7f]/.test(url)) return 'must not contain a backslash or a control character';
   const brace = url.indexOf('{{');
   if (relative && url.startsWith('/') && !url.startsWith('//')) return undefined;
   let parsed: URL;
@@ -156,6 +159,12 @@ export function checkRules(c: Container): Problem[] {
         break;
       }
       case 'appinsights': {
+        const fields = t.settings.connectionString
+          .split(';')
+          .map((f) => f.split('=')[0]!.trim().toLowerCase());
+        // The SDK keeps the last of a key given twice: the endpoint checked must be the one it uses.
+        if (fields.some((f, j) => f && fields.indexOf(f) !== j))
+          err(at('settings', 'connectionString'), 'must not give a key twice');
         const ep = /IngestionEndpoint=([^;]+)/i.exec(t.settings.connectionString)?.[1];
         if (ep) checkUrl(at('settings', 'connectionString'), ep);
         if (!/InstrumentationKey=[0-9a-f-]{36}/i.test(t.settings.connectionString)) {

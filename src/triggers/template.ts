@@ -37,7 +37,11 @@ export function encodeComponent(v: unknown): string {
 /** URL templates split once into static text and variable names: `[text, name, text, name, …, text]`. */
 const split = new Map<string, string[]>();
 
-/** Fills a URL template; every value is encoded as a component, so none can change the URL's structure. */
+/**
+ * Fills a URL template; every value is encoded as a component, so none can add a path segment, a query
+ * field or a fragment. (A value of `.` or `..` filling a whole path segment stays a dot segment: no encoding
+ * avoids that, docs/container.md#url-policy says to keep such values in the query.)
+ */
 export function renderUrl(template: string, get: Lookup): string {
   let parts = split.get(template);
   if (!parts) {

@@ -310,6 +310,34 @@ describe('URL policy', () => {
     ]);
   });
 
+  test('a path that the URL parser reads as another host is refused', () => {
+    // The parser reads `\` as `/` and drops tabs and newlines: each of these starts with `/` but goes to
+    // https://evil.example, and the first lets a variable choose the host.
+    const problems = problemsAfter((c) => {
+      c.tags[PIXEL].settings.url = '/\\{{event}}/p';
+      c.tags[SCRIPT].settings.src = '/\t/evil.example/x.js';
+      c.tags[PERSONALIZATION].settings.endpoint = '/\n/evil.example/p';
+      c.consent.recordEndpoint = '/\\evil.example/r';
+    });
+    expect(where(problems)).toEqual([
+      'consent.recordEndpoint [error]',
+      `tags.${PIXEL}.settings.url [error]`,
+      `tags.${SCRIPT}.settings.src [error]`,
+      `tags.${PERSONALIZATION}.settings.endpoint [error]`,
+    ]);
+    for (const url of ['/\\evil.example/p', '/\t/evil.example/p', '/\n/evil.example/p'])
+      expect(new URL(url, 'https://www.example.se').host).toBe('evil.example');
+  });
+
+  test('an Application Insights connection string with a key given twice is refused', () => {
+    // The SDK keeps the last IngestionEndpoint: the check must not read only the first.
+    const problems = problemsAfter((c) => {
+      const ai = c.tags[AI] as { settings: { connectionString: string } };
+      ai.settings.connectionString = `${ai.settings.connectionString};ingestionendpoint=http://evil.example/`;
+    });
+    expect(where(problems)).toEqual([`tags.${AI}.settings.connectionString [error]`]);
+  });
+
   test('root-relative paths are refused for origins and vendor privacy policies', () => {
     const problems = problemsAfter((c) => {
       c.origins = ['/'];
