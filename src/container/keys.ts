@@ -29,7 +29,8 @@ export async function keyIdOf(spki: Uint8Array<ArrayBuffer>): Promise<string> {
 
 /**
  * Imports ECDSA P-256 public keys given as PEM or base64 SPKI. Keys that cannot be decoded or
- * imported are left out (the caller reports `container/no-keys` when none remain); duplicates too.
+ * imported are left out (the caller reports `container/no-keys` when none remain); duplicates too,
+ * in whatever encoding of the point they were given.
  */
 export async function importPublicKeys(keys: readonly string[]): Promise<PinnedKey[]> {
   const out: PinnedKey[] = [];
@@ -37,8 +38,10 @@ export async function importPublicKeys(keys: readonly string[]): Promise<PinnedK
     const spki = pemToDer(text);
     if (!spki) continue;
     try {
-      const key = await crypto.subtle.importKey('spki', spki, ECDSA_P256, false, ['verify']);
-      const keyid = await keyIdOf(spki);
+      const key = await crypto.subtle.importKey('spki', spki, ECDSA_P256, true, ['verify']);
+      // The key id of the key, not of the bytes it was pinned as: a compressed point is the same key (and
+      // must not count twice towards a threshold). The export is the uncompressed SPKI that the CLI hashes.
+      const keyid = await keyIdOf(new Uint8Array(await crypto.subtle.exportKey('spki', key)));
       if (!out.some((k) => k.keyid === keyid)) out.push({ keyid, key });
     } catch {
       // not a P-256 SPKI: skipped

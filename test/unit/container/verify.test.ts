@@ -186,6 +186,21 @@ describe('thresholds count distinct pinned keys', () => {
     expect(await codeOf(verify(text, { keys: pinned, threshold: 2 }))).toBe('container/bad-signature');
   });
 
+  test('one key pinned twice, once in compressed form, counts once and has the key id the CLI gives it', async () => {
+    // The same P-256 key as a compressed point: other SPKI bytes, so a key id over the pinned bytes differs.
+    const raw = new Uint8Array(await crypto.subtle.exportKey('raw', keyA.publicKey));
+    const point = [2 + (raw[64]! & 1), ...raw.subarray(1, 33)];
+    const prefix = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
+    const compressed = Buffer.concat([prefix, Buffer.from(point)]).toString('base64');
+    expect((await importPublicKeys([compressed])).map((k) => k.keyid)).toEqual([keyA.keyid]);
+    const pinned = await importPublicKeys([keyA.spkiB64, compressed]);
+    expect(pinned.map((k) => k.keyid)).toEqual([keyA.keyid]);
+    const s = await signed(container(), keyA);
+    const sig = s.envelope.signatures[0]!;
+    const text = JSON.stringify({ ...s.envelope, signatures: [sig, sig] });
+    expect(await codeOf(verify(text, { keys: pinned, threshold: 2 }))).toBe('container/bad-signature');
+  });
+
   test('one key signature listed twice meets a threshold of 1 and is reported once', async () => {
     const s = await signed(container(), keyA);
     const sig = s.envelope.signatures[0]!;
