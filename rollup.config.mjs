@@ -1,7 +1,8 @@
 // Builds the browser runtime (ES modules, lazy chunks with content-hashed names), the Node API
 // and the `tagwarden` CLI. Prints every output's size (min, gzip, brotli) and writes
 // dist/sizes.json, which the size-budget test and `npm run bench` read.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -51,6 +52,15 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
+/**
+ * The identity of the browser's schema check: a container stored after one check is checked again when the
+ * runtime's schema has changed since (src/runtime/container-loader.ts).
+ */
+const SCHEMA_ID = createHash('sha256')
+  .update(readFileSync('src/container/schema-program.ts'))
+  .digest('hex')
+  .slice(0, 12);
+
 const runtime = {
   input: { tagwarden: 'src/runtime/index.ts' },
   onwarn,
@@ -63,7 +73,11 @@ const runtime = {
   },
   plugins: [
     nodeResolve({ browser: true }),
-    esbuild({ target: 'es2020', define: { __DEV__: 'false' }, legalComments: 'none' }),
+    esbuild({
+      target: 'es2020',
+      define: { __DEV__: 'false', __SCHEMA_ID__: JSON.stringify(SCHEMA_ID) },
+      legalComments: 'none',
+    }),
     terser({
       module: true,
       ecma: 2020,

@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  define: { __DEV__: 'true' },
+  define: { __DEV__: 'true', __SCHEMA_ID__: '"test-schema"' },
   test: {
     projects: [
       {

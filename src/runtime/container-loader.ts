@@ -16,6 +16,8 @@ interface Stored {
   env: string;
   version: number;
   digest: string;
+  /** The schema check `env` passed: another runtime's schema may have been looser. */
+  schema?: string;
 }
 
 const FETCH_TIMEOUT_MS = 10_000;
@@ -41,7 +43,9 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
   fresh.catch(() => {}); // its failure is reported where it is awaited
   let check: Promise<(json: unknown) => Container> | undefined;
   const schemaCheck = () => (check ??= o.loadCheck());
-  if (!stored) schemaCheck();
+  // Bytes stored by a runtime with another schema check (an update) are checked in full once, then marked.
+  const checked = stored?.schema === __SCHEMA_ID__;
+  if (!checked) schemaCheck();
   const verify = async (text: string, last: Stored | undefined, schema: (json: unknown) => Container) =>
     verifyContainer(text, {
       keys: o.keys,
@@ -54,13 +58,18 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
       now: o.now,
     });
   const save = (v: Verified, env: string) =>
-    write(key, { env, version: v.container.version, digest: v.digest }, o.report);
+    write(key, { env, version: v.container.version, digest: v.digest, schema: __SCHEMA_ID__ }, o.report);
 
   if (stored) {
     try {
-      // These exact bytes passed the schema check when they were stored; the signature, origin,
-      // version and expiry are checked again, every time. Skipping zod here spares repeat views its cost.
-      const v = await verify(stored.env, undefined, (json) => json as Container);
+      // These exact bytes passed this schema check when they were stored; the signature, origin,
+      // version and expiry are checked again, every time. Skipping it spares repeat views its cost.
+      const v = await verify(
+        stored.env,
+        undefined,
+        checked ? (json) => json as Container : await schemaCheck(),
+      );
+      if (!checked) save(v, stored.env);
       // Refresh for the next page view; this page keeps the container it started with.
       fresh
         .then(async (env) => {
