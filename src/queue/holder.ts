@@ -22,7 +22,7 @@ import {
   type TagRef,
   toV1,
 } from './entry';
-import { pageStamp, SPILL } from './keys';
+import { pageStamp, QUEUE_FLAG, SPILL } from './keys';
 
 /** What `createDurableHolder` needs. */
 export interface DurableHolderOptions {
@@ -66,6 +66,8 @@ export interface DurableHolder extends Holder {
   close(): Promise<void>;
   /** Statistics of the last `take` (for the `queue` record). */
   readonly lastTake: TakeStats;
+  /** True while the store on the device is in use and counted by `size`: not in memory mode or after a fault. */
+  readonly device: boolean;
 }
 
 const LOCK = 'tagwarden-queue';
@@ -403,6 +405,13 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               });
             }),
           );
+          // Events are on the device now: the flag says so, also when another tab removed it meanwhile (its
+          // take found the store empty just before this write).
+          try {
+            if (r.refused.length < out.length) localStorage.setItem(QUEUE_FLAG, pageStamp());
+          } catch {
+            // No localStorage: the flag is taken as set by every page (lazy.ts).
+          }
           if (r.over > 0) overflow += r.over;
           chunk = nextChunk(chunk, out.length, prepared + r.ms);
           if (r.refused.length) report('queue/unstorable', String(r.refused.length));
@@ -637,6 +646,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
 
   const holder: DurableHolder & { lastTake: TakeStats } = {
     lastTake: { replayed: 0, dropped: 0, expired: 0 },
+    get device() {
+      return durable;
+    },
 
     hold(held) {
       for (const { tag, ev } of held) {

@@ -52,15 +52,19 @@ export function lazyQueue(
   };
   const found = storage(() => localStorage.getItem(QUEUE_FLAG)) !== null;
 
-  // The flag (keys.ts) is set when a page first holds an event and before every take, and removed once a
-  // take, drop or clear leaves the queue empty, unless another tab set it meanwhile.
+  // The flag (keys.ts) is set when a page first holds an event, before every take and (holder.ts) after
+  // every write, and removed once a take, drop or clear leaves the queue empty, unless another tab set it
+  // meanwhile.
   // A page left before the chunk arrives (an add-to-cart click that leads straight to the cart) spills what
   // waits, synchronously, under a key of its own in the queue's spill format 1, which the next page's queue
   // restores (holder.ts).
   const key = SPILL + pageStamp();
   let spilled = false;
   const spill = (e: Event) => {
-    if (e.type !== 'pagehide' && document.visibilityState !== 'hidden') return;
+    if (e.type === 'pagehide' || document.visibilityState === 'hidden') respill();
+  };
+  /** Writes what waits to this page's spill, or removes it when nothing does. */
+  const respill = () => {
     const entries: (Omit<Held['ev'], 'id'> & { eventId: string; tags: object[]; seq: number })[] = [];
     for (const { tag, ev } of waiting) {
       let last = entries[entries.length - 1];
@@ -73,9 +77,17 @@ export function lazyQueue(
     }
     storage(() => {
       if (entries.length) localStorage.setItem(key, JSON.stringify(entries));
+      else if (spilled) localStorage.removeItem(key);
       spilled = entries.length > 0;
     });
   };
+  /** Takes this page's spill back; gone means another page restored it, so the copies here are forgotten. */
+  const reclaim = () =>
+    storage(() => {
+      if (spilled && localStorage.getItem(key) === null) waiting = [];
+      localStorage.removeItem(key);
+      spilled = false;
+    });
   const listen = (on: boolean) => {
     const m = on ? addEventListener : removeEventListener;
     m('pagehide', spill);
@@ -88,18 +100,17 @@ export function lazyQueue(
     started = load().then(
       (q) => {
         listen(false);
-        // A spill another page has taken is in the store now: this page forgets its copies.
-        storage(() => {
-          if (spilled && localStorage.getItem(key) === null) waiting = [];
-          localStorage.removeItem(key);
-        });
+        reclaim(); // a spill another page has taken is in the store now
         q.hold(waiting);
         waiting = [];
         queue = q;
         return q;
       },
       (e: unknown) => {
-        listen(false); // memory for this page only, as after a storage fault on a page that stays
+        // Memory for this page only, as after a storage fault on a page that stays: no later page may
+        // restore (and deliver again) what this page delivers.
+        listen(false);
+        reclaim();
         report('queue/unavailable', `chunk: ${(e as Error)?.name}`);
         return undefined;
       },
@@ -110,6 +121,7 @@ export function lazyQueue(
   const cut = (cats: Set<string>) => {
     const out = waiting.filter((h) => cats.has(h.tag.category));
     waiting = waiting.filter((h) => !cats.has(h.tag.category));
+    if (spilled) respill(); // a page that dies now must not leave what was cut to the next one
     return out;
   };
   /** After `op`: an empty queue removes the flag, unless it changed since `v` (another tab holds). */
@@ -121,7 +133,8 @@ export function lazyQueue(
     start().then(async (q) => {
       if (!q) return without();
       const out = await op(q);
-      if (!(await q.size()))
+      // Only a store that was counted, and found empty, is empty: after a fault its events stay flagged.
+      if (!(await q.size()) && q.device)
         storage(() => {
           if (localStorage.getItem(QUEUE_FLAG) === v) {
             localStorage.removeItem(QUEUE_FLAG);

@@ -301,13 +301,14 @@ export function boot(selfUrl: string): TagwardenApi {
         emitter.emit('consent', { state: a.consent.snapshot(), method: 'stored' });
         for (const fn of early.splice(0)) fn();
         performance.mark?.('tagwarden:applied');
-        attach(a);
-        // Events held for categories granted since (on another page or in another tab) are delivered now. Only
-        // an earlier page can have left any (this page holds none for a granted category).
+        // Events held for categories granted since (on another page or in another tab) are delivered first:
+        // the replay takes its place in each tag's chain before this page's own events, which attach()
+        // processes at once. Only an earlier page can have left any (this page holds none for a granted category).
         const granted = a.container.consent.categories
           .filter((c) => !c.alwaysOn && a.consent.status(c.id) === 'granted')
           .map((c) => c.id);
         if (granted.length && a.queue.stored) replay(a, granted);
+        attach(a);
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
         // (cookie and proof of consent with method `gpc`); an explicit grant later still wins.
         if (

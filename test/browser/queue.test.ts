@@ -98,6 +98,28 @@ describe('the durable queue', () => {
     expect(await third.page.evaluate(() => window.tagwarden.queue.size())).toBe(0);
   });
 
+  test('a page that starts with a category granted since delivers what earlier pages left before its own events', async () => {
+    const first = await shop();
+    await first.ready();
+    const [left] = await first.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    await expect.poll(() => storedEntries(first), { timeout: 3000 }).toBeGreaterThanOrEqual(1);
+    // A grant that did not take it (the consent cookie of another profile stands in for a grant whose take was
+    // cut short): the next page starts with the category granted and the earlier event still on the device.
+    const elsewhere = await shop();
+    await elsewhere.ready();
+    await elsewhere.page.evaluate(() => window.tagwarden.consent.update({ 'marketing.advertising': true }));
+    const cookie = (await elsewhere.probe.context.cookies()).filter((c) => c.name === 'tw_consent');
+    expect(cookie).toHaveLength(1);
+    await first.probe.context.addCookies(cookie);
+    const next = await shop(first.probe); // its own view_item is pushed before the runtime is applied
+    await next.ready();
+    const fired = await next.waitForTags({ tagId: 'ads-conversion', status: 'fired' }, 2);
+    expect(fired.map((r) => [r.eventId, r.reason])).toEqual([
+      [left!.eventId, 'replay'],
+      [expect.any(String), undefined],
+    ]);
+  });
+
   test('events of pages left the moment they were held are not lost: each is delivered on a later page', async () => {
     // Six page views, each left (reload or navigation) as soon as its view_item is held, before a write
     // of it could be relied on to commit: the queue's pagehide spill carries them to the next page.

@@ -1,7 +1,7 @@
 // The queue as the core sees it before the queue's chunk arrives: held events wait in memory, in order,
 // and reach the durable queue before anything is taken from it; a chunk that never loads leaves a page-only
 // queue.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorCode } from '../../../src/lib/errors';
 import type { DurableHolder } from '../../../src/queue';
 import { QUEUE_FLAG } from '../../../src/queue/keys';
@@ -130,6 +130,25 @@ describe('lazy queue: before the chunk arrives', () => {
     expect(await q.size()).toBe(0);
   });
 
+  it('a denial before the chunk arrives rewrites the spill: a page that dies then leaves no refused event', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 2000, [ga]));
+    q.hold(event('e2', T0 - 1000, [fb]));
+    hide(); // spilled: e1 and e2
+    const dropped = q.drop(cats('analytics')); // the visitor refuses analytics; the chunk is still loading
+    expect(spillKeys()).toHaveLength(1);
+    expect(
+      JSON.parse(localStorage.getItem(spillKeys()[0]!)!).map((e: { eventId: string }) => e.eventId),
+    ).toEqual(['e2']);
+    q.drop(cats('marketing'));
+    expect(spillKeys()).toEqual([]); // nothing left to spill
+    // The page dies before the chunk arrives: the next page restores nothing of what was refused.
+    expect(pairs(await harness().holder.take(cats('analytics', 'marketing')))).toEqual([]);
+    c.reject(new Error('page gone'));
+    await dropped;
+  });
+
   it('clear() before the chunk arrives drops what waits and its spill', async () => {
     const c = chunk();
     const { q } = lazy(c.load);
@@ -161,6 +180,17 @@ describe('lazy queue: a chunk that does not load', () => {
     expect(q.lastTake.replayed).toBe(2);
     expect(await q.drop(cats('marketing'))).toBe(1);
     expect(await q.size()).toBe(0);
+  });
+  it('a chunk that does not load after a hide removes the spill: what this page delivers, no later page repeats', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 1000, [ga]));
+    hide(); // spilled, while the chunk is still loading
+    c.reject(new TypeError('Failed to fetch dynamically imported module'));
+    await settle();
+    expect(spillKeys()).toEqual([]);
+    expect(pairs(await q.take(cats('analytics')))).toEqual([['ga', 'e1']]); // from this page's memory
+    expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([]); // the next page: nothing again
   });
 });
 
@@ -208,6 +238,45 @@ describe('lazy queue: loaded only when events may wait', () => {
     localStorage.setItem(QUEUE_FLAG, 'another-tab');
     await taken;
     expect(flag()).toBe('another-tab');
+  });
+
+  it('sets the flag again when it writes events after another tab removed it', async () => {
+    // Both tabs take analytics (a grant announced to the other tab); the other's take, finding the queue
+    // empty, removes the flag. This tab then writes a marketing event: a later page must still find it.
+    const a = harness();
+    const b = harness();
+    const qa = lazy(Promise.resolve(a.holder)).q;
+    const qb = lazy(Promise.resolve(b.holder)).q;
+    qa.hold(event('e1', T0 - 2000, [ga]));
+    await a.holder.flush();
+    await Promise.all([qa.take(cats('analytics')), qb.take(cats('analytics'))]);
+    qa.hold(event('e2', T0 - 1000, [fb]));
+    await settle();
+    await a.holder.flush();
+    expect(flag()).not.toBeNull();
+    const next = lazy(Promise.resolve(harness().holder));
+    expect(next.q.stored).toBe(true);
+    expect(await next.q.drop(cats('marketing'))).toBe(1); // a refusal on that page deletes it
+    expect(await harness().holder.size()).toBe(0);
+  });
+
+  it('keeps the flag when a storage fault left the store uncounted', async () => {
+    const first = harness();
+    first.holder.hold(event('e1', T0 - 1000, [ga, fb]));
+    await first.holder.close();
+    localStorage.setItem(QUEUE_FLAG, 'an-earlier-page');
+    const open = vi.spyOn(indexedDB, 'open').mockImplementationOnce(() => {
+      throw new DOMException('', 'UnknownError');
+    });
+    const page = harness();
+    const { q } = lazy(Promise.resolve(page.holder));
+    expect(pairs(await q.take(cats('analytics')))).toEqual([]); // this page cannot read the store
+    open.mockRestore();
+    expect(page.codes()).toContain('queue/unavailable');
+    expect(flag()).not.toBeNull(); // the next page still looks
+    const next = lazy(Promise.resolve(harness().holder));
+    expect(next.q.stored).toBe(true);
+    expect(pairs(await next.q.take(cats('analytics')))).toEqual([['ga', 'e1']]);
   });
 
   it('with storage "memory" writes no flag and spills nothing', () => {
