@@ -53,8 +53,10 @@ export interface TakeStats {
 export interface DurableHolder extends Holder {
   /** Takes, in event order, the held events of tags in `categories`, each at most once (also across tabs). */
   take(categories: Set<string>): Promise<Held[]>;
-  /** Removes the tags in `categories` from every held event (one transaction); resolves when done. */
-  /** Removes the held events of `categories`; resolves with how many (tag, event) pairs were removed. */
+  /**
+   * Removes the tags in `categories` from every held event (in transactions of at most 200 entries, each
+   * entry in one); resolves with how many (tag, event) pairs were removed.
+   */
   drop(categories: Set<string>): Promise<number>;
   /** The number of held events (stored, written soon, or kept in memory). */
   size(): Promise<number>;

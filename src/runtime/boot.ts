@@ -304,10 +304,24 @@ export function boot(selfUrl: string): TagwardenApi {
         // Events held for categories granted since (on another page or in another tab) are delivered first:
         // the replay takes its place in each tag's chain before this page's own events, which attach()
         // processes at once. Only an earlier page can have left any (this page holds none for a granted category).
-        const granted = a.container.consent.categories
-          .filter((c) => !c.alwaysOn && a.consent.status(c.id) === 'granted')
-          .map((c) => c.id);
-        if (granted.length && a.queue.stored) replay(a, granted);
+        const now = (s: string) =>
+          a.container.consent.categories
+            .filter((c) => !c.alwaysOn && a.consent.status(c.id) === s)
+            .map((c) => c.id);
+        const granted = now('granted');
+        if (a.queue.stored) {
+          // A purge cut short (a page left during a denial's transactions) is finished here: nothing refused
+          // stays on the device for a later grant to deliver.
+          const denied = now('denied');
+          if (denied.length)
+            a.queue
+              .drop(new Set(denied))
+              .then(
+                (dropped) => dropped && emitter.emit('queue', { replayed: 0, dropped, expired: 0 }),
+                report,
+              );
+          if (granted.length) replay(a, granted);
+        }
         attach(a);
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
         // (cookie and proof of consent with method `gpc`); an explicit grant later still wins.

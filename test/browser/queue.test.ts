@@ -120,6 +120,33 @@ describe('the durable queue', () => {
     ]);
   });
 
+  test('a page that starts with a category denied since finishes the purge: a later grant delivers nothing from before', async () => {
+    const first = await shop();
+    await first.ready();
+    await first.waitForTags({ tagId: 'ads-conversion', status: 'queued' }, 1);
+    await expect.poll(() => storedEntries(first), { timeout: 3000 }).toBeGreaterThanOrEqual(1);
+    // A denial whose purge did not finish (another profile's consent cookie stands in for a page left during
+    // the denial's transactions): the next page starts with advertising denied and the event still stored.
+    const elsewhere = await shop();
+    await elsewhere.ready();
+    await elsewhere.page.evaluate(() => window.tagwarden.consent.update({ 'marketing.advertising': false }));
+    await first.probe.context.addCookies(
+      (await elsewhere.probe.context.cookies()).filter((c) => c.name === 'tw_consent'),
+    );
+    const next = await shop(first.probe);
+    await next.ready();
+    await expect.poll(() => next.seen('queue'), { timeout: 3000 }).not.toEqual([]);
+    // The visitor changes their mind: only what happens from now on reaches the vendor.
+    await next.page.evaluate(() => window.tagwarden.consent.update({ 'marketing.advertising': true }));
+    await next.page.click('#add-to-cart');
+    const fired = await next.waitForTags({ tagId: 'ads-conversion', status: 'fired' }, 1);
+    await next.page.waitForTimeout(300);
+    expect((await next.tags({ tagId: 'ads-conversion', status: 'fired' })).map((r) => r.reason)).toEqual([
+      undefined,
+    ]);
+    expect(fired).toHaveLength(1);
+  });
+
   test('events of pages left the moment they were held are not lost: each is delivered on a later page', async () => {
     // Six page views, each left (reload or navigation) as soon as its view_item is held, before a write
     // of it could be relied on to commit: the queue's pagehide spill carries them to the next page.
