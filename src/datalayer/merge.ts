@@ -7,6 +7,7 @@
 
 import { isUnsafeKey, isUnsafeSegment } from './path';
 import { dataObject, hasOwn, isPlainObject } from './plain';
+import { DEFAULT_LIMITS } from './sanitize';
 
 type Bag = Record<string | number, unknown>;
 
@@ -41,6 +42,8 @@ export function mergeKey(
   let k = key;
   if (key.indexOf('.') >= 0) {
     const parts = key.split('.');
+    // As deep as sanitize lets a message nest (a `set` key comes unbounded): deeper is refused.
+    if (parts.length > DEFAULT_LIMITS.depth) return false;
     k = parts.pop()!;
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i]!;

@@ -10,7 +10,7 @@ import type { ErrorCode } from '../lib/errors';
 import { merge, mergeKey } from './merge';
 import { getPath } from './path';
 import { dataObject, isPlainObject, toStr, typeName } from './plain';
-import { type SanitizeResult, sanitize } from './sanitize';
+import { DEFAULT_LIMITS, type SanitizeResult, sanitize } from './sanitize';
 import type { DataLayerFunction, DataLayerHandler, ModelAccess } from './types';
 
 type Obj = Record<string, unknown>;
@@ -164,7 +164,13 @@ export function attachDataLayer(
     }
     if (name === 'event') {
       const params = raw[1] === undefined ? {} : raw[1];
-      if (typeof raw[0] === 'string' && params !== null && typeof params === 'object') {
+      // The event name is bounded like any string in a message (sanitize cuts those at the same length).
+      if (
+        typeof raw[0] === 'string' &&
+        raw[0].length <= DEFAULT_LIMITS.string &&
+        params !== null &&
+        typeof params === 'object'
+      ) {
         onObject(params, GTAG_CALLBACK_KEYS, raw[0]);
       } else report('datalayer/bad-command', 'event');
       return;

@@ -191,6 +191,17 @@ function copyObject(v: Record<string, unknown>, depth: number, st: State): unkno
         note(st, k, 'unsafe key');
         continue;
       }
+      if (k.length > st._l.string) {
+        note(st, `${k.slice(0, 32)}…`, 'long key');
+        continue;
+      }
+      // A dotted key nests one level per dot once merged (merge.ts): the levels count towards the depth.
+      let d = depth;
+      for (let i = k.indexOf('.'); i >= 0; i = k.indexOf('.', i + 1)) d++;
+      if (d > st._l.depth) {
+        note(st, k, 'too deep');
+        continue;
+      }
       if (omit && omit.indexOf(k) >= 0) continue;
       let x: unknown;
       try {
@@ -199,7 +210,7 @@ function copyObject(v: Record<string, unknown>, depth: number, st: State): unkno
         note(st, k, 'getter threw');
         continue;
       }
-      x = copy(x, k, depth + 1, st);
+      x = copy(x, k, d + 1, st);
       if (x !== DROP) out[k] = x;
     }
   } catch {

@@ -4,7 +4,7 @@
  * malformed one never matches.
  */
 import type { Condition, Tag, Trigger } from '../container/schema';
-import type { Lookup } from './template';
+import { asText, type Lookup } from './template';
 
 const regexCache = new Map<string, RegExp | null>();
 
@@ -24,10 +24,13 @@ function regex(src: string): RegExp | null {
 /** True when condition `c` holds for the variables in `get`. */
 export function conditionHolds(c: Condition, get: Lookup): boolean {
   const v = get(c.variable);
-  const s = v === undefined || v === null ? '' : String(v);
+  // An object or array is compared as its JSON text (the model's objects have no prototype, so String and
+  // Number would throw on them) and is never a number.
+  const obj = typeof v === 'object';
+  const s = asText(v);
   const want = c.value ?? '';
   const ws = String(want);
-  const n = Number(v);
+  const n = obj ? Number.NaN : Number(v);
   const wn = Number(want);
   const num = (ok: boolean) =>
     v !== null && v !== '' && v !== undefined && !Number.isNaN(n) && !Number.isNaN(wn) && ok;

@@ -117,6 +117,43 @@ describe('depth, size and cycles', () => {
     expect(errors).toEqual([{ code: 'datalayer/sanitized', detail: `${'next.'.repeat(15)}next: too deep` }]);
   });
 
+  test('a dotted key counts one level per dot: 3,000 segments are refused, not merged 3,000 deep', () => {
+    const { model, errors } = push({ [`a.${'b.'.repeat(3000)}c`]: 1, ok: 1 });
+    expect(model).toEqual({ ok: 1 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.detail).toMatch(/too deep$/);
+    // Within the bound a dotted key still nests as GTM does.
+    expect(push({ [`${'a.'.repeat(14)}z`]: 1 }).errors).toEqual([]);
+  });
+
+  test('a dotted key inside a nested object adds to that object’s depth', () => {
+    const { model, errors } = push({ a: { b: { [`${'c.'.repeat(14)}d`]: 1 }, keep: true } });
+    expect(model).toEqual({ a: { b: {}, keep: true } });
+    expect(errors[0]!.detail).toMatch(/too deep$/);
+  });
+
+  test('a key longer than the string bound is dropped and reported, its value with it', () => {
+    const { model, errors } = push({ ['k'.repeat(70_000)]: 1, ok: 1 });
+    expect(model).toEqual({ ok: 1 });
+    expect(errors).toEqual([{ code: 'datalayer/sanitized', detail: `${'k'.repeat(32)}…: long key` }]);
+  });
+
+  test('a gtag event name longer than the string bound is a bad command, and fires nothing', () => {
+    const rec = recorder();
+    const { dataLayer } = attachDataLayer([], rec.handler);
+    dataLayer.push(args('event', 'e'.repeat(70_000), { value: 1 }));
+    expect(rec.events).toEqual([]);
+    expect(rec.codes()).toEqual(['datalayer/bad-command']);
+  });
+
+  test('gtag set with a key of more segments than the depth bound is refused', () => {
+    const rec = recorder();
+    const { dataLayer, model } = attachDataLayer([], rec.handler);
+    dataLayer.push(args('set', `${'a.'.repeat(DEFAULT_LIMITS.depth)}z`, 1));
+    expect(model).toEqual({});
+    expect(rec.codes()).toEqual(['datalayer/unsafe-key']);
+  });
+
   test('a cycle is cut where it closes', () => {
     const a: Obj = { name: 'a' };
     a.self = a;

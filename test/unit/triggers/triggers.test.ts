@@ -60,6 +60,34 @@ describe('conditions', () => {
   });
 });
 
+describe('conditions on objects and arrays, as the dataLayer model holds them (no prototype)', () => {
+  // The model's objects come from sanitize (plain.ts): String() and Number() throw on them.
+  const bare = (o: object) => Object.assign(Object.create(null), o);
+  const model = { ecommerce: bare({ value: 1, items: [bare({ id: 'SKU-42' })] }) };
+  const dl: EventContext = { ...ev, model };
+  const look = (name: string) => getVariable(name, dl, () => 'granted');
+
+  it.each([
+    [{ variable: 'dl.ecommerce', op: 'exists' }, true],
+    [{ variable: 'dl.ecommerce.items', op: 'exists' }, true],
+    [{ variable: 'dl.ecommerce.items', op: 'contains', value: 'SKU-42' }, true],
+    [{ variable: 'dl.ecommerce', op: 'equals', value: '{"value":1,"items":[{"id":"SKU-42"}]}' }, true],
+    [{ variable: 'dl.ecommerce', op: 'gt', value: 0 }, false],
+    [{ variable: 'dl.ecommerce.items', op: 'matches', value: 'SKU-\\d+' }, true],
+  ] as [Partial<Condition>, boolean][])('%o is %s, without throwing', (c, want) => {
+    expect(conditionHolds(cond(c), look)).toBe(want);
+  });
+
+  it('a tag with such a condition matches, as one without conditions does', () => {
+    const tag = (id: string, conditions?: Condition[]) =>
+      ({ id, triggers: [{ event: 'purchase', conditions }] }) as unknown as Tag;
+    expect(tagMatches(tag('t0'), 'purchase', look)).toBe(true);
+    expect(tagMatches(tag('t1', [cond({ variable: 'dl.ecommerce', op: 'exists' })]), 'purchase', look)).toBe(
+      true,
+    );
+  });
+});
+
 describe('triggers', () => {
   it('match exact names, lists and *', () => {
     expect(triggerMatches({ event: 'purchase' }, 'purchase', get)).toBe(true);
