@@ -384,6 +384,26 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       return r;
     });
 
+  /** Sets the flag (keys.ts) that tells later pages to look, unless it is there. */
+  const flagIfMissing = () => {
+    try {
+      if (localStorage.getItem(QUEUE_FLAG) === null) localStorage.setItem(QUEUE_FLAG, pageStamp());
+    } catch {
+      // No localStorage: the flag is taken as set by every page (lazy.ts).
+    }
+  };
+  /**
+   * Another tab removed the flag (its take or drop found the store empty): when this tab still holds events,
+   * or wrote some in the moment between that tab's count and its removal, the flag is set again.
+   */
+  const reflag = (e: StorageEvent) => {
+    if (e.key === QUEUE_FLAG && e.newValue === null)
+      holder.size().then(
+        (n) => n && flagIfMissing(),
+        () => {},
+      );
+  };
+
   /** Events the next write transaction takes (see WRITE_MS): few at first, before a cost is known. */
   let chunk = FIRST_CHUNK;
   /** Writes the pending events; what the device refuses stays in memory. */
@@ -408,12 +428,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
             }),
           );
           // Events are on the device now: the flag says so, also when another tab removed it meanwhile (its
-          // take found the store empty just before this write).
-          try {
-            if (r.refused.length < out.length) localStorage.setItem(QUEUE_FLAG, pageStamp());
-          } catch {
-            // No localStorage: the flag is taken as set by every page (lazy.ts).
-          }
+          // take found the store empty just before this write). Only set when missing: a take of this tab
+          // removes it only if its own value is still there.
+          if (r.refused.length < out.length) flagIfMissing();
           if (r.over > 0) overflow += r.over;
           chunk = nextChunk(chunk, out.length, prepared + r.ms);
           if (r.refused.length) report('queue/unstorable', String(r.refused.length));
@@ -645,6 +662,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   addEventListener('pagehide', hide);
   addEventListener('pageshow', show);
   document.addEventListener('visibilitychange', hide);
+  addEventListener('storage', reflag);
 
   const holder: DurableHolder & { lastTake: TakeStats } = {
     lastTake: { replayed: 0, dropped: 0, expired: 0 },
@@ -746,6 +764,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         removeEventListener('pagehide', hide);
         removeEventListener('pageshow', show);
         document.removeEventListener('visibilitychange', hide);
+        removeEventListener('storage', reflag);
         await flushNow();
         if (durable && dbp) (await dbp.catch(() => undefined))?.close();
         durable = false;

@@ -52,9 +52,9 @@ export function lazyQueue(
   };
   const found = storage(() => localStorage.getItem(QUEUE_FLAG)) !== null;
 
-  // The flag (keys.ts) is set when a page first holds an event, before every take and (holder.ts) after
-  // every write, and removed once a take, drop or clear leaves the queue empty, unless another tab set it
-  // meanwhile.
+  // The flag (keys.ts) is set when a page first holds an event, before every take and (holder.ts) after a
+  // write or another tab's removal when it is missing, and removed once a take, drop or clear leaves the
+  // queue empty, unless another tab set it meanwhile.
   // A page left before the chunk arrives (an add-to-cart click that leads straight to the cart) spills what
   // waits, synchronously, under a key of its own in the queue's spill format 1, which the next page's queue
   // restores (holder.ts).

@@ -260,6 +260,26 @@ describe('lazy queue: loaded only when events may wait', () => {
     expect(await harness().holder.size()).toBe(0);
   });
 
+  it('sets the flag again when another tab removes it while this one still holds events', async () => {
+    // The other tab's take counted the store just before this tab's write committed, then removed the flag.
+    const a = harness();
+    const { q } = lazy(Promise.resolve(a.holder));
+    q.hold(event('e1', T0 - 1000, [fb]));
+    await a.holder.flush();
+    const removed = () => {
+      localStorage.removeItem(QUEUE_FLAG);
+      dispatchEvent(new StorageEvent('storage', { key: QUEUE_FLAG, oldValue: 'x', newValue: null }));
+    };
+    removed();
+    await expect.poll(flag).not.toBeNull();
+    // A tab with nothing waiting leaves it removed.
+    await q.drop(cats('marketing'));
+    expect(flag()).toBeNull();
+    removed();
+    await settle(20);
+    expect(flag()).toBeNull();
+  });
+
   it('keeps the flag when a storage fault left the store uncounted', async () => {
     const first = harness();
     first.holder.hold(event('e1', T0 - 1000, [ga, fb]));
