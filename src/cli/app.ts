@@ -3,8 +3,8 @@
  * exit code (0 success, 1 invalid input or failed verification, 2 usage error). User errors print
  * one line per problem, never a stack trace; private key material is never printed.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
@@ -12,6 +12,7 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
+import { MAX_ENVELOPE_BYTES } from '../container/envelope';
 import { containerJsonSchema } from '../container/json-schema';
 import { importPublicKeys } from '../container/keys';
 import { signPayload } from '../container/sign';
@@ -30,7 +31,7 @@ import { policyCommand } from '../policy/command';
 import { runtimeIntegrity } from '../snippet/files';
 import { renderSnippet } from '../snippet/render';
 import { help } from './help-text';
-import { InputError, parseJson, readBytes, UsageError } from './input';
+import { InputError, parseJson, readBytes, UsageError, writeOutput } from './input';
 
 z.config(en());
 
@@ -181,10 +182,16 @@ async function sign(args: string[], io: Io) {
   }
   const keys = await Promise.all(values.key.map(readSigningKey));
   const envelope = await signPayload(bytes, keys);
+  const text = `${JSON.stringify(envelope, null, 2)}\n`;
+  // The runtime refuses a larger envelope (container/too-large): publishing one would fire nothing.
+  const size = Buffer.byteLength(text);
+  if (size > MAX_ENVELOPE_BYTES)
+    throw new InputError(
+      `${path}: the signed envelope would be ${size} bytes; the runtime accepts at most ${MAX_ENVELOPE_BYTES}; not signed`,
+    );
   if (Date.parse(container.expires) <= Date.now())
     io.err(`${path}: expires: warning: ${container.expires} is already past`);
-  await mkdir(dirname(values.out), { recursive: true });
-  await writeFile(values.out, `${JSON.stringify(envelope, null, 2)}\n`);
+  await writeOutput(values.out, text, [path, ...values.key, ...(values.previous ? [values.previous] : [])]);
   io.out(
     `signed ${container.id} version ${container.version} (expires ${container.expires}) -> ${values.out}`,
   );
@@ -303,7 +310,7 @@ async function schema(args: string[], io: Io) {
   const { values } = parse(args, { out: { type: 'string' } }, false);
   const text = `${JSON.stringify(containerJsonSchema(), null, 2)}\n`;
   if (values.out) {
-    await writeFile(values.out, text);
+    await writeOutput(values.out, text);
     io.out(`wrote ${values.out}`);
   } else io.out(text.trimEnd());
   return 0;

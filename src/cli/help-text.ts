@@ -57,6 +57,7 @@ Validates the container, signs it for the local origin (with --key, or a develop
 .dev-keys/) and serves it with the runtime, the collectors (pixel, Application Insights /v2/track,
 Personalizer-compatible routes) and, with the demo pages, a live panel at /panel, under the strict CSP.
 The container's ":8080" URLs (the demo's local collectors) follow the chosen port.
+  --key <file>   sign with this private key instead of the development key
   --port <n>     port on 127.0.0.1 (default 8080; 0 picks a free one); the site also answers on localhost
   --pages <dir>  your own HTML pages ({{snippet}} is replaced by the snippet, {{nonce}} by the nonce);
                  default: the demo site`,

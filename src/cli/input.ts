@@ -1,8 +1,10 @@
 /**
- * What every CLI command shares about its input: the two user-error kinds (usage, exit 2; invalid
- * input, exit 1) and reading a JSON file strictly (UTF-8, no BOM), each problem as one line.
+ * What every CLI command shares about its files: the two user-error kinds (usage, exit 2; invalid
+ * input, exit 1), reading a JSON file strictly (UTF-8, no BOM), each problem as one line, and writing
+ * an output file atomically, never over one of the command's inputs.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /** A usage mistake: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {}
@@ -34,5 +36,26 @@ export function parseJson(path: string, bytes: Uint8Array): unknown {
     return JSON.parse(text);
   } catch (e) {
     throw new InputError(`${path}: (root): invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Writes `text` to `path` through a temporary file in the same folder and a rename, so that a crash or a full
+ * disk never leaves a truncated file where a published one was. Refuses a `path` that is one of `inputs` (the
+ * container read, a key file): `--out` must not destroy what the command reads.
+ */
+export async function writeOutput(path: string, text: string, inputs: readonly string[] = []): Promise<void> {
+  const to = resolve(path);
+  const same = inputs.find((p) => resolve(p) === to);
+  if (same !== undefined)
+    throw new InputError(`--out ${path} is also an input (${same}); choose another file`);
+  await mkdir(dirname(to), { recursive: true });
+  const tmp = `${to}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, to);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
   }
 }

@@ -4,9 +4,8 @@
  * Follows the CLI's conventions (cli/app.ts) but handles its own errors and returns the exit code:
  * 0 written, 1 unreadable or invalid container (one line per problem) or failed write, 2 usage error.
  */
-import { writeFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { InputError, parseJson, readBytes, UsageError } from '../cli/input';
+import { InputError, parseJson, readBytes, UsageError, writeOutput } from '../cli/input';
 import { formatPath, validateContainer } from '../container/validate';
 import type { Lang } from '../declaration/build';
 import { type PolicyFormat, renderPolicy } from './render';
@@ -89,7 +88,7 @@ async function policy(args: string[], io: Io): Promise<number> {
     ...(siteName !== undefined && { siteName }),
   });
   if (values.out) {
-    await writeFile(values.out, text);
+    await writeOutput(values.out, text, [path]);
     io.out(`wrote ${values.out}`);
   } else io.out(text.trimEnd());
   return 0;

@@ -37,10 +37,15 @@ export interface SnippetOptions {
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** `path` resolved against the folder of `runtimeUrl`, as the import map resolves it against the page. */
+/**
+ * `path` resolved against the folder of `runtimeUrl`, as the import map resolves it against the page. An
+ * import map ignores an integrity key that is not URL-like (`/`, `./`, `../` or absolute): a page-relative
+ * runtime URL (`tagwarden.js`, `static/tagwarden.js`) gets `./` in front.
+ */
 export function chunkUrl(runtimeUrl: string, path: string): string {
   const bare = runtimeUrl.replace(/[?#].*$/s, '');
-  return bare.slice(0, bare.lastIndexOf('/') + 1) + path;
+  const url = bare.slice(0, bare.lastIndexOf('/') + 1) + path;
+  return /^(\.{0,2}\/|[a-z][a-z\d+.-]*:)/i.test(url) ? url : `./${url}`;
 }
 
 /**

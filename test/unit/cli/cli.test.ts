@@ -253,6 +253,44 @@ describe('sign', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('refuses a container whose signed envelope the runtime would refuse as too large, and writes nothing', async () => {
+    const file = p('big.json');
+    writeFileSync(file, demoText + ' '.repeat(800_000)); // valid JSON; 4/3 of it once base64-encoded
+    expect((await tw('validate', file)).code).toBe(0);
+    const out = p('big.signed.json');
+    const r = await tw('sign', file, '--key', join(keys, 'tagwarden.key'), '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err.at(-1)).toMatch(
+      /the signed envelope would be \d+ bytes; the runtime accepts at most 1048576; not signed$/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('refuses an --out that is its container or its key, and leaves both as they were', async () => {
+    const file = p('own.json');
+    writeFileSync(file, demoText);
+    const key = join(keys, 'tagwarden.key');
+    const keyBytes = readFileSync(key);
+    for (const out of [file, key]) {
+      const r = await tw('sign', file, '--key', key, '--out', out);
+      expect(r.code).toBe(1);
+      expect(r.err.at(-1)).toBe(
+        `tagwarden sign: --out ${out} is also an input (${out}); choose another file`,
+      );
+    }
+    expect(readFileSync(file, 'utf8')).toBe(demoText);
+    expect(readFileSync(key)).toEqual(keyBytes);
+  });
+
+  test('replaces an earlier envelope at --out in one rename, leaving no temporary file', async () => {
+    const out = p('published', 'demo.signed.json');
+    mkdirSync(p('published'), { recursive: true });
+    writeFileSync(out, 'an earlier envelope');
+    expect((await tw('sign', DEMO, '--key', join(keys, 'tagwarden.key'), '--out', out)).code).toBe(0);
+    expect(payloadOf(out)).toEqual(demoBytes);
+    expect(readdirSync(p('published'))).toEqual(['demo.signed.json']);
+  });
+
   test('with --previous, refuses the same or a lower version and accepts a higher one', async () => {
     const v1 = p('v1.json');
     const v2 = p('v2.json');
@@ -655,11 +693,12 @@ describe('usage', () => {
 
 describe('errors are one line, never a stack trace', () => {
   test('an unexpected failure prints one line, and its stack trace only with --debug', async () => {
-    const target = p('no-such-dir', 'schema.json');
+    writeFileSync(p('a-file'), ''); // a folder that cannot be made: a file of that name is in the way
+    const target = p('a-file', 'schema.json');
     const plain = await tw('schema', '--out', target);
     expect(plain.code).toBe(1);
     expect(plain.err).toHaveLength(1);
-    expect(plain.err[0]).toMatch(/^tagwarden schema: ENOENT: /);
+    expect(plain.err[0]).toMatch(/^tagwarden schema: E[A-Z]+: /);
     expect(plain.err.join('\n')).not.toContain('    at ');
 
     const debug = await tw('schema', '--out', target, '--debug');

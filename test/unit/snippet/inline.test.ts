@@ -119,7 +119,16 @@ describe('the import map of the lazy chunks', () => {
     expect(chunkUrl('https://cdn.example/tw/tagwarden.js?v=2#x', 'chunks/ui-A.js')).toBe(
       'https://cdn.example/tw/chunks/ui-A.js',
     );
-    expect(chunkUrl('tagwarden.js', 'chunks/ui-A.js')).toBe('chunks/ui-A.js');
+  });
+
+  test('makes every key URL-like, which an import map requires (it ignores any other key)', () => {
+    expect(chunkUrl('tagwarden.js', 'chunks/ui-A.js')).toBe('./chunks/ui-A.js');
+    expect(chunkUrl('static/tagwarden.js', 'chunks/ui-A.js')).toBe('./static/chunks/ui-A.js');
+    expect(chunkUrl('./tagwarden.js', 'chunks/ui-A.js')).toBe('./chunks/ui-A.js');
+    expect(chunkUrl('../tw/tagwarden.js', 'chunks/ui-A.js')).toBe('../tw/chunks/ui-A.js');
+    expect(chunkUrl('//cdn.example/tw/tagwarden.js', 'chunks/ui-A.js')).toBe(
+      '//cdn.example/tw/chunks/ui-A.js',
+    );
   });
 
   test('is valid JSON that cannot close its script element, and is left out without chunks', () => {
