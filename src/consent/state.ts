@@ -175,8 +175,27 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     },
     /** Re-reads the stored decision (another tab decided) and returns what changed; stores nothing. */
     reload(decision?: StoredDecision): Change {
-      // Another tab sends its decision along: another renderer's view of the cookie may lag behind.
-      return changing(() => load(decision));
+      // Another tab sends its decision along: another renderer's view of the cookie may lag behind. One older
+      // than the decision this tab knows (a tab that has not heard of a later one) does not undo it: the
+      // cookie, which holds the latest, is read instead.
+      return changing(() => {
+        const s = load(
+          decision && decisionTime !== undefined && decision.time < decisionTime ? undefined : decision,
+        );
+        // What this tab announces next is the decision it now holds, not one it made before.
+        if (s && s !== 'bad') last = s;
+      });
+    },
+    /**
+     * What Global Privacy Control decides, or undefined when it decides nothing (no signal, no `marketing`
+     * category, or marketing already decided): marketing refused, and each purpose the visitor has not decided
+     * with it; a purpose decided explicitly (before the signal is recorded) keeps its choice.
+     */
+    gpcChoices(): Record<string, boolean> | undefined {
+      if (!gpc || !cats.has(MARKETING) || decided[MARKETING] !== undefined) return undefined;
+      const out: Record<string, boolean> = { [MARKETING]: false };
+      for (const k of childrenOf(MARKETING)) out[k] = decided[k] ?? false;
+      return out;
     },
     /** The decision this page stored last (sent to the site's other tabs). */
     get lastDecision() {

@@ -324,14 +324,10 @@ export function boot(selfUrl: string): TagwardenApi {
         }
         attach(a);
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
-        // (cookie and proof of consent with method `gpc`); an explicit grant later still wins.
-        if (
-          a.consent.gpc &&
-          a.container.consent.categories.some((c) => c.id === 'marketing') &&
-          !a.consent.decided('marketing')
-        ) {
-          decide({ marketing: false }, 'gpc');
-        }
+        // (cookie and proof of consent with method `gpc`), for what the visitor has not decided; an explicit
+        // grant, before or later, wins.
+        const g = a.consent.gpcChoices();
+        if (g) decide(g, 'gpc');
         try {
           // Records left over from an earlier page whose send failed.
           if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint);

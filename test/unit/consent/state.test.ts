@@ -108,6 +108,23 @@ describe('consent state', () => {
     expect(c.status('marketing.advertising')).toBe('granted');
   });
 
+  it('Global Privacy Control, recorded, refuses what is undecided and keeps an explicit purpose grant', () => {
+    const c = createConsent(demoContainer(), inputs({ gpc: true }));
+    c.decide({ analytics: true, 'marketing.analysis': true }); // the visitor, before the signal is recorded
+    const choices = c.gpcChoices()!;
+    expect(choices).toMatchObject({
+      marketing: false,
+      'marketing.analysis': true,
+      'marketing.advertising': false,
+    });
+    c.decide(choices);
+    expect(c.status('marketing.analysis')).toBe('granted');
+    expect(c.status('marketing.advertising')).toBe('denied');
+    expect(c.status('analytics')).toBe('granted');
+    expect(c.gpcChoices()).toBeUndefined(); // recorded once
+    expect(createConsent(demoContainer(), inputs()).gpcChoices()).toBeUndefined(); // no signal
+  });
+
   it('a region-specific default wins over the global one', () => {
     const container = demoContainer();
     container.consent.defaults.push({ region: ['US'], categories: { analytics: 'granted' } });
@@ -138,6 +155,34 @@ describe('consent state', () => {
     const c = createConsent(demoContainer(), inputs({ region: 'SE' }));
     c.consentMode('default', { analytics_storage: 'granted', region: ['US'] });
     expect(c.status('analytics')).toBe('pending');
+  });
+
+  it('another tab’s older decision does not undo a newer one, and a tab announces the decision it holds', () => {
+    let t = Date.parse('2026-06-01T10:00:00Z');
+    const clock = () => t;
+    const realNow = Date.now;
+    Date.now = clock;
+    try {
+      const a = createConsent(demoContainer(), inputs());
+      const b = createConsent(demoContainer(), inputs());
+      a.decide({ marketing: true }); // tab A, first
+      const r1 = a.lastDecision!;
+      t += 1000;
+      b.reload(r1);
+      b.decide({ marketing: false }); // tab B, later: the cookie now says no
+      const r2 = b.lastDecision!;
+      a.reload(r2);
+      expect(a.status('marketing.advertising')).toBe('denied');
+      expect(a.lastDecision).toEqual(r2); // what A would announce next
+      // A tab that still sends the first decision (it had not heard of the second) changes nothing.
+      expect(b.reload(r1)).toEqual({ granted: [], denied: [] });
+      expect(b.status('marketing.advertising')).toBe('denied');
+      t += 1000;
+      b.decide({ functional: false }); // a later decision of B keeps the refusal in the cookie
+      expect(readDecision('tw_consent')).toMatchObject({ choices: { marketing: 0, functional: 0 } });
+    } finally {
+      Date.now = realNow;
+    }
   });
 
   it('reports an unreadable consent cookie and asks again', () => {

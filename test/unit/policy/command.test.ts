@@ -122,18 +122,20 @@ describe('invalid input (exit 1)', () => {
   });
 
   test('an unwritable --out is one line, exit 1', async () => {
-    const r = await policy(
-      DEMO,
-      '--lang',
-      'en',
-      '--format',
-      'md',
-      '--out',
-      join(dir, 'no', 'such', 'dir.md'),
-    );
+    writeFileSync(join(dir, 'a-file'), ''); // a folder that cannot be made: a file of that name is in the way
+    const r = await policy(DEMO, '--lang', 'en', '--format', 'md', '--out', join(dir, 'a-file', 'p.md'));
     expect(r.code).toBe(1);
     expect(r.err).toHaveLength(1);
-    expect(r.err[0]).toMatch(/^tagwarden policy: ENOENT: /);
+    expect(r.err[0]).toMatch(/^tagwarden policy: E[A-Z]+: /);
+  });
+
+  test('writes into a missing folder, and never over the container it reads', async () => {
+    const out = join(dir, 'new', 'folder', 'cookies.md');
+    expect((await policy(DEMO, '--lang', 'en', '--format', 'md', '--out', out)).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^# /);
+    const r = await policy(DEMO, '--lang', 'en', '--format', 'md', '--out', DEMO);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toBe(`tagwarden policy: --out ${DEMO} is also an input (${DEMO}); choose another file`);
   });
 });
 
