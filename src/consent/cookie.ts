@@ -20,25 +20,32 @@ export interface StoredDecision {
   fingerprints: Record<string, string>;
 }
 
-/** Reads and parses the decision cookie; undefined when absent; 'bad' when unreadable. */
+/**
+ * Reads and parses the decision cookie; undefined when absent; 'bad' when unreadable. With more than one of
+ * that name (a host-only one left from before the container set a `domain`, or one of a parent domain), the
+ * newest decision wins: the order in which the browser lists them says nothing about which is current.
+ */
 export function readDecision(name: string): StoredDecision | undefined | 'bad' {
-  const raw = readCookies()
-    .split('; ')
-    .find((c) => c.startsWith(`${name}=`))
-    ?.slice(name.length + 1);
-  if (raw === undefined) return undefined;
-  try {
-    const d = JSON.parse(decodeURIComponent(raw)) as StoredDecision;
-    const ok =
-      typeof d.id === 'string' &&
-      Number.isFinite(d.time) &&
-      Number.isSafeInteger(d.revision) &&
-      isRecord(d.choices) &&
-      isRecord(d.fingerprints);
-    return ok ? d : 'bad';
-  } catch {
-    return 'bad';
+  let found: StoredDecision | undefined | 'bad';
+  for (const c of readCookies().split('; ')) {
+    if (!c.startsWith(`${name}=`)) continue;
+    let d: StoredDecision | 'bad' = 'bad';
+    try {
+      const v = JSON.parse(decodeURIComponent(c.slice(name.length + 1))) as StoredDecision;
+      if (
+        typeof v.id === 'string' &&
+        new Date(v.time).getTime() === v.time && // a time a Date can hold (toISOString would throw)
+        Number.isSafeInteger(v.revision) &&
+        isRecord(v.choices) &&
+        isRecord(v.fingerprints)
+      )
+        d = v;
+    } catch {
+      // 'bad'
+    }
+    if (found === undefined || found === 'bad' || (d !== 'bad' && d.time > found.time)) found = d;
   }
+  return found;
 }
 
 /** Writes the decision cookie with the container's name, lifetime and domain (SameSite=Lax, Secure on https). */
@@ -49,7 +56,11 @@ export function writeDecision(c: Container['consent']['cookie'], d: StoredDecisi
     `max-age=${c.maxAgeDays * 86_400}`,
     'samesite=lax',
   ];
-  if (c.domain) parts.push(`domain=${c.domain}`);
+  if (c.domain) {
+    // A host-only cookie of the same name (written before the container set a domain) would shadow this one.
+    writeCookie(`${c.name}=; path=/; max-age=0`);
+    parts.push(`domain=${c.domain}`);
+  }
   if (location.protocol === 'https:') parts.push('secure');
   writeCookie(parts.join('; '));
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readDecision } from '../../../src/consent/cookie';
+import { readDecision, type StoredDecision } from '../../../src/consent/cookie';
 import { createConsent } from '../../../src/consent/state';
 import { demoContainer } from '../demo-container';
 
@@ -183,6 +183,35 @@ describe('consent state', () => {
     } finally {
       Date.now = realNow;
     }
+  });
+
+  it('with two decision cookies of that name (a path or domain variant), the newest decision wins', () => {
+    // An old "accept all" at a longer path is listed first, as browsers list a more specific cookie first.
+    const old = createConsent(demoContainer(), inputs());
+    old.all(true);
+    const accepted = readDecision('tw_consent') as StoredDecision;
+    history.pushState({}, '', '/shop/');
+    try {
+      document.cookie = `tw_consent=${encodeURIComponent(JSON.stringify(accepted))}; path=/shop`;
+      const refusal = {
+        ...accepted,
+        time: accepted.time + 60_000,
+        choices: { ...accepted.choices, marketing: 0 },
+      };
+      document.cookie = `tw_consent=${encodeURIComponent(JSON.stringify(refusal))}; path=/`;
+      expect(readDecision('tw_consent')).toMatchObject({ time: refusal.time, choices: { marketing: 0 } });
+      expect(createConsent(demoContainer(), inputs()).status('marketing')).toBe('denied');
+    } finally {
+      document.cookie = 'tw_consent=; path=/shop; max-age=0';
+      history.pushState({}, '', '/');
+    }
+  });
+
+  it('a decision cookie with a time no Date can hold is unreadable, not a crash later', () => {
+    createConsent(demoContainer(), inputs()).all(true);
+    const d = readDecision('tw_consent') as object;
+    document.cookie = `tw_consent=${encodeURIComponent(JSON.stringify({ ...d, time: 1e308 }))}; path=/`;
+    expect(readDecision('tw_consent')).toBe('bad');
   });
 
   it('reports an unreadable consent cookie and asks again', () => {
