@@ -13,7 +13,7 @@ import { attachDataLayer, SLICE_MS } from '../datalayer/process';
 import { queryAll } from '../lib/dom';
 import { type ErrorCode, isTagwardenError, TagwardenError } from '../lib/errors';
 import { lazyQueue, type QueueHandle } from '../queue/lazy';
-import { createDispatcher, type Dispatcher } from '../tags/dispatch';
+import { createDispatcher, type Dispatcher, withdrawing } from '../tags/dispatch';
 import { getPersonalization } from '../tags/personalization/store';
 import type { UiHost, UiModule } from '../ui/host';
 import { domParsed, watchDocument } from './builtin-events';
@@ -309,19 +309,20 @@ export function boot(selfUrl: string): TagwardenApi {
             .filter((c) => !c.alwaysOn && a.consent.status(c.id) === s)
             .map((c) => c.id);
         const granted = now('granted');
-        if (a.queue.stored) {
-          // A purge cut short (a page left during a denial's transactions) is finished here: nothing refused
-          // stays on the device for a later grant to deliver.
-          const denied = now('denied');
-          if (denied.length)
+        // A withdrawal or a purge cut short (a page left during it, a chunk that did not load) is finished
+        // here: no declared storage of a refused tag, and nothing refused on the device for a later grant.
+        const denied = now('denied');
+        if (denied.length) {
+          if (withdrawing()) a.dispatcher.denied(denied).catch(report);
+          else if (a.queue.stored)
             a.queue
               .drop(new Set(denied))
               .then(
                 (dropped) => dropped && emitter.emit('queue', { replayed: 0, dropped, expired: 0 }),
                 report,
               );
-          if (granted.length) replay(a, granted);
         }
+        if (granted.length && a.queue.stored) replay(a, granted);
         attach(a);
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
         // (cookie and proof of consent with method `gpc`), for what the visitor has not decided; an explicit

@@ -261,8 +261,11 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       const dropped = Number(await holder.drop(set)) || 0;
       if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
       const tags = container.tags.filter((t) => set.has(t.category));
-      // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk.
-      if (tags.length)
+      // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk. Marked as
+      // under way first: a page left before it is done, or whose chunk did not load, has the next page
+      // finish it (boot.ts), so that no declared cookie of a refused tag outlives the refusal.
+      if (tags.length) {
+        withdrawing(true);
         await (await import('./withdraw')).withdraw(
           tags,
           fired,
@@ -271,8 +274,26 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           TAG_TIMEOUT_MS,
           container.consent.reloadOnWithdrawal,
         );
+        withdrawing(false);
+      }
     },
   };
 }
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
+
+const WITHDRAWING = 'tagwarden:withdraw';
+/**
+ * Marks a withdrawal as under way (`on`) or done, or (without `on`) says whether one is unfinished. Without
+ * localStorage there is no mark: the withdrawal of this page is all there is.
+ */
+export function withdrawing(on?: boolean): boolean {
+  try {
+    if (on) localStorage.setItem(WITHDRAWING, '1');
+    else if (on === false) localStorage.removeItem(WITHDRAWING);
+    else return localStorage.getItem(WITHDRAWING) !== null;
+  } catch {
+    // no localStorage
+  }
+  return false;
+}

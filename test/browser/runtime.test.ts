@@ -839,6 +839,44 @@ describe('a withdrawal chunk that does not load', () => {
     });
     expect(s.probe.pageErrors).toEqual([]);
   });
+
+  test('the next page finishes the withdrawal: a refused tag’s declared cookies do not outlive the refusal', async () => {
+    const probe = await fx.site.newPage();
+    const chunk = /\/chunks\/withdraw-[\w-]+\.js$/;
+    await probe.context.route(chunk, (route) => route.abort());
+    // The analytics pixel's vendor, in this container, also sets a first-party cookie it declares.
+    const c = fx.container();
+    const stats = c.tags.find((t) => t.id === 'stats-pixel')!;
+    stats.storage = [
+      ...stats.storage,
+      {
+        kind: 'cookie',
+        name: 'ai_user',
+        party: 'first',
+        lifetime: 365,
+        purpose: { sv: 'Besökare.', en: 'Visitor.' },
+      },
+    ];
+    await fx.publish('declares-cookie', c);
+    const s = await shop({ container: 'declares-cookie' }, probe);
+    await s.ready();
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    const aiUser = async () => (await probe.context.cookies()).some((c) => c.name === 'ai_user');
+    // The cookie the vendor writes (written here as it would be).
+    await s.page.evaluate(() => {
+      document.cookie = 'ai_user=u1; path=/; max-age=3600';
+    });
+    expect(await aiUser()).toBe(true);
+    await s.page.evaluate(() => window.tagwarden.consent.rejectAll());
+    await expect.poll(async () => (await s.seen('error')).map((e) => e.code)).toContain('runtime/internal');
+    expect(await aiUser()).toBe(true); // this page could not delete it
+    await probe.context.unroute(chunk);
+    const next = await shop({ container: 'declares-cookie' }, probe);
+    await next.ready();
+    await expect.poll(aiUser, { timeout: 5000 }).toBe(false);
+    expect(await next.page.evaluate(() => localStorage.getItem('tagwarden:withdraw'))).toBeNull();
+    expect(next.probe.pageErrors).toEqual([]);
+  });
 });
 
 describe('a page module after the snippet', () => {
