@@ -149,16 +149,21 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
      */
     decide(choices: Record<string, boolean>): Change & { unknown: string[] } {
       const unknown: string[] = [];
+      let named = 0;
       const change = changing(() => {
         waitUntil = 0;
         for (const [id, v] of Object.entries(choices)) {
           const c = cats.get(id);
           if (!c) unknown.push(id);
-          else if (!c.alwaysOn) for (const k of [id, ...childrenOf(id)]) decided[k] = !!v;
+          else if (!c.alwaysOn) {
+            named++;
+            for (const k of [id, ...childrenOf(id)]) decided[k] = !!v;
+          }
         }
       });
-      // Nothing known was named: nothing was decided, so nothing is stored and no consent id is made.
-      if (Object.keys(choices).length > unknown.length) {
+      // No optional category was named (only unknown or always-on ones): nothing was decided, so nothing is
+      // stored, no consent id is made and no proof is sent.
+      if (named) {
         consentId ??= inputs.newId();
         decisionTime = Date.now();
         const record: StoredDecision = {

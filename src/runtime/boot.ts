@@ -122,6 +122,7 @@ export function boot(selfUrl: string): TagwardenApi {
   }
   const decide = (choices: Record<string, boolean> | 'all' | 'none', method: Method, textVersion?: string) =>
     whenApplied((a) => {
+      const before = a.consent.lastDecision;
       const r =
         choices === 'all'
           ? a.consent.all(true)
@@ -130,7 +131,8 @@ export function boot(selfUrl: string): TagwardenApi {
             : a.consent.decide(choices);
       if (r.unknown.length) fail('consent/unknown-category', r.unknown.join(', '));
       changed(a, r, method);
-      prove(a, method, textVersion);
+      // Proved only when something was decided (not for unknown or always-on categories alone).
+      if (a.consent.lastDecision !== before) prove(a, method, textVersion);
     });
   /**
    * Sends the proof of the decision just stored, when the container names a `recordEndpoint`. Without a

@@ -66,6 +66,11 @@ describe('consent state', () => {
     const r = c.decide({ necessary: false, bogus: true });
     expect(c.status('necessary')).toBe('granted');
     expect(r.unknown).toEqual(['bogus']);
+    // Nothing optional was named: nothing is decided, so no cookie, no consent id, nothing to prove.
+    expect(c.decide({ necessary: true }).unknown).toEqual([]);
+    expect(readDecision('tw_consent')).toBeUndefined();
+    expect(c.consentId).toBeUndefined();
+    expect(c.lastDecision).toBeUndefined();
   });
 
   it('asks again when the policy revision changes', () => {
