@@ -233,7 +233,14 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
         if (types.some((t) => params[t] === 'denied')) derived[c.id] = false;
         else if (types.every((t) => params[t] === 'granted')) derived[c.id] = true;
       }
-      if (kind === 'update') return this.decide(derived);
+      if (kind === 'update')
+        // A consent manager that replays its stored state on every page repeats the same update: that decides
+        // nothing new (the decision keeps its time and expiry, and no proof is sent); it still ends a wait.
+        return Object.keys(derived).every((id) => decided[id] === derived[id])
+          ? changing(() => {
+              waitUntil = 0;
+            })
+          : this.decide(derived);
       // wait_for_update (ms): what this default grants waits that long for an update (for its region only).
       const w = params.wait_for_update;
       const wait = typeof w === 'number' && w > 0 && w < 2 ** 31 && regionMatch(region) ? w : 0;

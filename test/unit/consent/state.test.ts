@@ -148,6 +148,32 @@ describe('consent state', () => {
     expect(c.status('marketing.personalization')).toBe('pending');
   });
 
+  it('the same gtag consent update again (a consent manager replaying its state on each page) decides nothing new', () => {
+    let t = Date.parse('2026-06-01T10:00:00Z');
+    const realNow = Date.now;
+    Date.now = () => t;
+    try {
+      const c = createConsent(demoContainer(), inputs());
+      c.consentMode('update', { analytics_storage: 'granted' });
+      const first = c.lastDecision!;
+      const cookie = readDecision('tw_consent');
+      t += 86_400_000; // the next day, the next page
+      const next = createConsent(demoContainer(), inputs());
+      expect(next.consentMode('update', { analytics_storage: 'granted' })).toEqual({
+        granted: [],
+        denied: [],
+      });
+      expect(next.lastDecision).toBeUndefined(); // nothing stored: no proof is sent
+      expect(readDecision('tw_consent')).toEqual(cookie); // the decision keeps its time, so it still expires
+      expect(next.decisionTime).toBe(first.time);
+      // A different update is a decision.
+      next.consentMode('update', { analytics_storage: 'denied' });
+      expect(readDecision('tw_consent')).toMatchObject({ time: t, choices: { analytics: 0 } });
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('a gtag consent default sets defaults without recording a decision', () => {
     const c = createConsent(demoContainer(), inputs());
     c.consentMode('default', { analytics_storage: 'granted' });
