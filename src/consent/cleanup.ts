@@ -50,10 +50,14 @@ export async function deleteStorage(items: readonly StorageItem[]): Promise<stri
   return deleted;
 }
 
-/** Expires cookie `name` for path / on this host and every parent domain (the setter's choice is unknown). */
+/**
+ * Expires cookie `name` for path / on this host and every parent domain (the setter's choice is unknown). A
+ * `__Secure-` or `__Host-` cookie can only be written, and so only expired, with `secure`.
+ */
 function expireCookie(name: string) {
   const labels = location.hostname.split('.');
   const domains = [''];
   for (let i = 0; i < labels.length - 1; i++) domains.push(`; domain=.${labels.slice(i).join('.')}`);
-  for (const d of domains) writeCookie(`${name}=; max-age=0; path=/${d}`);
+  const secure = /^__(Secure|Host)-/.test(name) ? '; secure' : '';
+  for (const d of domains) writeCookie(`${name}=; max-age=0; path=/${d}${secure}`);
 }

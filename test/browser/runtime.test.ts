@@ -856,6 +856,13 @@ describe('a withdrawal chunk that does not load', () => {
         lifetime: 365,
         purpose: { sv: 'Besökare.', en: 'Visitor.' },
       },
+      {
+        kind: 'cookie',
+        name: '__Host-vid',
+        party: 'first',
+        lifetime: 365,
+        purpose: { sv: 'Besök.', en: 'Visit.' },
+      },
     ];
     await fx.publish('declares-cookie', c);
     const s = await shop({ container: 'declares-cookie' }, probe);
@@ -865,8 +872,11 @@ describe('a withdrawal chunk that does not load', () => {
     // The cookie the vendor writes (written here as it would be).
     await s.page.evaluate(() => {
       document.cookie = 'ai_user=u1; path=/; max-age=3600';
+      document.cookie = '__Host-vid=v1; path=/; max-age=3600; secure'; // a prefixed one: only `secure` expires it
     });
     expect(await aiUser()).toBe(true);
+    const hostVid = async () => (await probe.context.cookies()).some((c) => c.name === '__Host-vid');
+    expect(await hostVid()).toBe(true);
     await s.page.evaluate(() => window.tagwarden.consent.rejectAll());
     await expect.poll(async () => (await s.seen('error')).map((e) => e.code)).toContain('runtime/internal');
     expect(await aiUser()).toBe(true); // this page could not delete it
@@ -874,6 +884,7 @@ describe('a withdrawal chunk that does not load', () => {
     const next = await shop({ container: 'declares-cookie' }, probe);
     await next.ready();
     await expect.poll(aiUser, { timeout: 5000 }).toBe(false);
+    expect(await hostVid()).toBe(false);
     expect(await next.page.evaluate(() => localStorage.getItem('tagwarden:withdraw'))).toBeNull();
     expect(next.probe.pageErrors).toEqual([]);
   });
