@@ -7,6 +7,7 @@
  */
 import type { Container, Tag } from '../container/schema';
 import type { ErrorCode } from '../lib/errors';
+import { storage } from '../lib/storage';
 import type { Held, Holder } from '../tags/dispatch';
 import { inTx, openDb } from './db';
 import {
@@ -385,13 +386,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     });
 
   /** Sets the flag (keys.ts) that tells later pages to look, unless it is there. */
-  const flagIfMissing = () => {
-    try {
-      if (localStorage.getItem(QUEUE_FLAG) === null) localStorage.setItem(QUEUE_FLAG, pageStamp());
-    } catch {
-      // No localStorage: the flag is taken as set by every page (lazy.ts).
-    }
-  };
+  const flagIfMissing = () =>
+    // Without localStorage every page takes the flag as set (lazy.ts).
+    storage(() => localStorage.getItem(QUEUE_FLAG) ?? localStorage.setItem(QUEUE_FLAG, pageStamp()));
   /**
    * Another tab removed the flag (its take or drop found the store empty): when this tab still holds events,
    * or wrote some in the moment between that tab's count and its removal, the flag is set again.

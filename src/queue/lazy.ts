@@ -7,6 +7,7 @@
  * holder.ts's.
  */
 import type { ErrorCode } from '../lib/errors';
+import { storage } from '../lib/storage';
 import type { Held } from '../tags/dispatch';
 import type { DurableHolder } from './holder';
 import { pageStamp, QUEUE_FLAG, SPILL } from './keys';
@@ -17,14 +18,6 @@ import { pageStamp, QUEUE_FLAG, SPILL } from './keys';
  */
 export type QueueHandle = Pick<DurableHolder, 'hold' | 'take' | 'drop' | 'size' | 'clear' | 'lastTake'> & {
   readonly stored: boolean;
-};
-
-const storage = <T>(fn: () => T): T | undefined => {
-  try {
-    return fn();
-  } catch {
-    return undefined; // no localStorage: the flag is taken as set, and nothing is skipped
-  }
 };
 
 /**
@@ -50,6 +43,7 @@ export function lazyQueue(
     if (durable) storage(() => localStorage.setItem(QUEUE_FLAG, v));
     return v;
   };
+  // Without localStorage the flag reads as set (undefined), and nothing is skipped.
   const found = storage(() => localStorage.getItem(QUEUE_FLAG)) !== null;
 
   // The flag (keys.ts) is set when a page first holds an event, before every take and (holder.ts) after a

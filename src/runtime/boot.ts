@@ -13,7 +13,7 @@ import { attachDataLayer, SLICE_MS } from '../datalayer/process';
 import { queryAll } from '../lib/dom';
 import { type ErrorCode, isTagwardenError, TagwardenError } from '../lib/errors';
 import { lazyQueue, type QueueHandle } from '../queue/lazy';
-import { createDispatcher, type Dispatcher, withdrawing } from '../tags/dispatch';
+import { createDispatcher, type Dispatcher, withdrawalLeft } from '../tags/dispatch';
 import { getPersonalization } from '../tags/personalization/store';
 import type { UiHost, UiModule } from '../ui/host';
 import { domParsed, watchDocument } from './builtin-events';
@@ -306,24 +306,17 @@ export function boot(selfUrl: string): TagwardenApi {
         // Events held for categories granted since (on another page or in another tab) are delivered first:
         // the replay takes its place in each tag's chain before this page's own events, which attach()
         // processes at once. Only an earlier page can have left any (this page holds none for a granted category).
-        const now = (s: string) =>
+        const inStatus = (s: string) =>
           a.container.consent.categories
             .filter((c) => !c.alwaysOn && a.consent.status(c.id) === s)
             .map((c) => c.id);
-        const granted = now('granted');
+        const granted = inStatus('granted');
         // A withdrawal or a purge cut short (a page left during it, a chunk that did not load) is finished
-        // here: no declared storage of a refused tag, and nothing refused on the device for a later grant.
-        const denied = now('denied');
-        if (denied.length) {
-          if (withdrawing()) a.dispatcher.denied(denied).catch(report);
-          else if (a.queue.stored)
-            a.queue
-              .drop(new Set(denied))
-              .then(
-                (dropped) => dropped && emitter.emit('queue', { replayed: 0, dropped, expired: 0 }),
-                report,
-              );
-        }
+        // here: no declared storage of a refused tag, and nothing refused on the device for a later grant. A
+        // purge loads nothing when no flag says events wait (queue/lazy.ts).
+        const denied = inStatus('denied');
+        if (denied.length)
+          (withdrawalLeft() ? a.dispatcher.denied(denied) : a.dispatcher.purge(denied)).catch(report);
         if (granted.length && a.queue.stored) replay(a, granted);
         attach(a);
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision

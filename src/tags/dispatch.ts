@@ -11,6 +11,7 @@ import type { Container, Tag } from '../container/schema';
 import { isUnsafeSegment } from '../datalayer/path';
 import { SLICE_MS } from '../datalayer/process';
 import { eventId } from '../lib/event-id';
+import { storage } from '../lib/storage';
 import type { Emitter, TagRecord } from '../runtime/emitter';
 import { tagMatches } from '../triggers/match';
 import { type Lookup, references } from '../triggers/template';
@@ -177,6 +178,12 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     return snap;
   };
 
+  /** Drops the held events of `categories`; a `queue` record says how many. */
+  const purge = async (categories: string[]): Promise<void> => {
+    const dropped = Number(await holder.drop(new Set(categories))) || 0;
+    if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
+  };
+
   return {
     /** Handles one dataLayer event; resolves when every tag that fired for it is done. */
     event(name: string, model: Record<string, unknown>): Promise<unknown> | undefined {
@@ -251,21 +258,21 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       return (await taken).length;
     },
 
+    purge,
+
     /**
-     * Drops held events of newly denied categories (a `queue` record says how many), then revokes their tags
-     * (the lazy `withdraw` chunk), which reloads the page or reports `tag/still-running` for a running script.
+     * Drops held events of newly denied categories (`purge`), then revokes their tags (the lazy `withdraw`
+     * chunk), which reloads the page or reports `tag/still-running` for a running script.
      */
     async denied(categories: string[]): Promise<void> {
       if (!categories.length) return;
-      const set = new Set(categories);
-      const dropped = Number(await holder.drop(set)) || 0;
-      if (dropped) emitter.emit('queue', { replayed: 0, dropped, expired: 0 });
-      const tags = container.tags.filter((t) => set.has(t.category));
+      await purge(categories);
+      const tags = container.tags.filter((t) => categories.includes(t.category));
       // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk. Marked as
       // under way first: a page left before it is done, or whose chunk did not load, has the next page
       // finish it (boot.ts), so that no declared cookie of a refused tag outlives the refusal.
       if (tags.length) {
-        withdrawing(true);
+        storage(() => localStorage.setItem(WITHDRAWING, '1'));
         await (await import('./withdraw')).withdraw(
           tags,
           fired,
@@ -274,7 +281,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           TAG_TIMEOUT_MS,
           container.consent.reloadOnWithdrawal,
         );
-        withdrawing(false);
+        storage(() => localStorage.removeItem(WITHDRAWING));
       }
     },
   };
@@ -283,17 +290,5 @@ export function createDispatcher({ container, consent, emitter, holder, context 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
 const WITHDRAWING = 'tagwarden:withdraw';
-/**
- * Marks a withdrawal as under way (`on`) or done, or (without `on`) says whether one is unfinished. Without
- * localStorage there is no mark: the withdrawal of this page is all there is.
- */
-export function withdrawing(on?: boolean): boolean {
-  try {
-    if (on) localStorage.setItem(WITHDRAWING, '1');
-    else if (on === false) localStorage.removeItem(WITHDRAWING);
-    else return localStorage.getItem(WITHDRAWING) !== null;
-  } catch {
-    // no localStorage
-  }
-  return false;
-}
+/** True when an earlier page left a withdrawal unfinished (see `denied`); false without localStorage. */
+export const withdrawalLeft = (): boolean => storage(() => localStorage.getItem(WITHDRAWING)) != null;
