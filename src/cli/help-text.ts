@@ -42,13 +42,14 @@ Prints id, version, expiry and the key ids that signed it, or the error code and
   --threshold <n>        require valid signatures by n of the --pub keys (default 1)`,
   snippet: `Usage: tagwarden snippet --runtime-url <url> --container-url <url> --pub <public.pub>... [options]
 
-Prints the two script elements a site pastes into <head>, with the runtime's SRI hash.
+Prints the three script elements a site pastes into <head>: the inline bootstrap, the import map that
+pins every lazy chunk, and the runtime module with its SRI hash.
   --threshold <n>        require signatures by n of the --pub keys (default 1; at most their number)
   --min-version <n>      refuse containers below version n
   --container-id <id>    refuse containers with another id
   --region <code>        region for regional consent defaults (ISO 3166)
-  --nonce <text>         put <text> in both nonce attributes
-  --nonce-placeholder    put {{CSP_NONCE}} in both nonce attributes
+  --nonce <text>         put <text> in the three nonce attributes
+  --nonce-placeholder    put {{CSP_NONCE}} in the three nonce attributes
   --runtime-file <path>  the runtime file to hash (default: this package's dist/runtime/tagwarden.js)`,
   policy: policyHelp,
   serve: `Usage: tagwarden serve <container.json> [--key <private.key>] [--port <n>] [--pages <dir>]

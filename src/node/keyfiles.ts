@@ -70,8 +70,11 @@ export class KeyFileError extends Error {
   override name = 'KeyFileError';
 }
 
-/** Reads a PKCS#8 PEM private key and derives its key id from the public half. */
-export async function readSigningKey(path: string): Promise<SigningKey> {
+/**
+ * Reads a PKCS#8 PEM private key and derives its public half: the key id and `publicKey`, the base64 SPKI a
+ * snippet pins (derived, never read from a file beside the key, which could be the private key itself).
+ */
+export async function readSigningKey(path: string): Promise<SigningKey & { publicKey: string }> {
   const der = pemToDer(await readFileOrExplain(path));
   let key: CryptoKey;
   try {
@@ -85,7 +88,7 @@ export async function readSigningKey(path: string): Promise<SigningKey> {
   ]);
   const spki = new Uint8Array(await crypto.subtle.exportKey('spki', pub));
   const signing = await crypto.subtle.importKey('pkcs8', der!, ECDSA_P256, false, ['sign']);
-  return { keyid: await keyIdOf(spki), key: signing };
+  return { keyid: await keyIdOf(spki), key: signing, publicKey: toBase64(spki) };
 }
 
 /** Reads a public key file (PEM or base64 SPKI) and returns its text; a missing file is a KeyFileError. */

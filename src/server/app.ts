@@ -12,8 +12,8 @@ import type { CspMode } from './csp.js';
 import { personalizerCollector } from './personalizer.js';
 import { RecordStore, recordsRoute } from './records.js';
 import type { RequestContext, RouteHandler, TemplateVars } from './route.js';
-import { sendText } from './send.js';
-import { serveFile } from './static-files.js';
+import { sendEmpty, sendText } from './send.js';
+import { resolveFolder, serveFile } from './static-files.js';
 import { trackCollector } from './track.js';
 
 /** Options of `createApp`. */
@@ -105,20 +105,29 @@ export function createApp(options: AppOptions = {}): App {
     }
     if (pages !== undefined) {
       const rel = path.endsWith('/') ? `${path}index.html` : path;
-      if (await serveFile(req, res, ctx, pages, rel)) return;
-      if (!/\.[^/]*$/.test(rel) && (await serveFile(req, res, ctx, pages, `${rel}.html`))) return;
+      if (await serveFile(req, res, ctx, pages, rel, false, false)) return;
+      if (!/\.[^/]*$/.test(rel) && (await serveFile(req, res, ctx, pages, `${rel}.html`, false, false)))
+        return;
+      // A folder named without its slash: its index page's relative links need the slash.
+      if (!path.endsWith('/') && resolveFolder(pages, path)) {
+        sendEmpty(res, 301, { Location: `${path}/${ctx.url.search}` });
+        return;
+      }
     }
     sendText(req, res, 404, '404 Not Found');
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, listener: string): void => {
     // One loopback listener answers as both 127.0.0.1 and localhost (two origins, two sites): the
-    // Host header says which one the browser used.
-    const port = new URL(listener).port;
-    const origin =
-      listener.startsWith('http://127.0.0.1:') && req.headers.host === `localhost:${port}`
-        ? `http://localhost:${port}`
-        : listener;
+    // Host header says which one the browser used. Any other Host is refused: a name an attacker's DNS
+    // points at this machine (DNS rebinding) would otherwise make the server that website's own origin.
+    const { host, port } = new URL(listener);
+    const alias = listener.startsWith('http://127.0.0.1:') && req.headers.host === `localhost:${port}`;
+    if (req.headers.host !== host && !alias) {
+      sendText(req, res, 421, '421 Misdirected Request: this server answers only its own host names');
+      return;
+    }
+    const origin = alias ? `http://localhost:${port}` : listener;
     let url: URL;
     try {
       url = new URL(req.url ?? '/', origin);

@@ -5,8 +5,21 @@
  * secrets, which is why any requesting origin is reflected.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestContext } from './route.js';
 import type { ResponseHeaders } from './send.js';
-import { sendEmpty } from './send.js';
+import { sendEmpty, sendText } from './send.js';
+
+/**
+ * The control endpoints (clear the records, inject failures, set a delay) answer their own origin only: a
+ * request that names another Origin gets 403, so that no website the developer visits can drive them. Tools
+ * (curl, the tests' Node fetch) send no Origin. Resolves true when it answered.
+ */
+export function refuseOtherOrigin(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === ctx.origin) return false;
+  sendText(req, res, 403, '403 Forbidden: a control endpoint answers its own origin only');
+  return true;
+}
 
 /**
  * CORS headers for an actual (non-preflight) response: the request's Origin reflected with

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerPreflight, corsHeaders } from './cors.js';
+import { answerPreflight, corsHeaders, refuseOtherOrigin } from './cors.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { type CollectedRecord, type JsonValue, pickHeaders } from './records.js';
 import type { RequestContext, RouteHandler } from './route.js';
@@ -235,8 +235,9 @@ export function personalizerCollector(options: PersonalizerOptions = {}): Person
       return;
     }
     const ms = (body.value as { ms?: unknown } | null)?.ms;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-      sendText(req, res, 400, '400 Bad Request: expected {"ms": <non-negative number>}', cors);
+    // Node runs a timer longer than 2^31 - 1 ms after 1 ms: such a delay would be accepted and not applied.
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 2 ** 31 - 1) {
+      sendText(req, res, 400, '400 Bad Request: expected {"ms": <a number from 0 to 2147483647>}', cors);
       return;
     }
     delayMs = ms;
@@ -246,7 +247,7 @@ export function personalizerCollector(options: PersonalizerOptions = {}): Person
   const handler: RouteHandler = async (req, res, ctx) => {
     const path = ctx.url.pathname;
     if (path === PERSONALIZER_DELAY_PATH || path === PERSONALIZER_RESET_PATH) {
-      await control(req, res, path);
+      if (!refuseOtherOrigin(req, res, ctx)) await control(req, res, path);
       return true;
     }
     if (!path.startsWith(`${base}/`)) return false;

@@ -52,10 +52,6 @@ export async function startPreview(o: PreviewOptions): Promise<Preview> {
     if (!existsSync(keyPath)) await writeKeyPair(dir, 'dev');
   }
   const key = await readSigningKey(keyPath);
-  const publicKey = readFileSync(keyPath.replace(/\.key$/, '.pub'), 'utf8').replace(
-    /-----[A-Z ]+-----|\s/g,
-    '',
-  );
 
   let envelope = '';
   const serveContainer: RouteHandler = (_req, res, ctx) => {
@@ -70,7 +66,7 @@ export async function startPreview(o: PreviewOptions): Promise<Preview> {
     integrity,
     chunks,
     containerUrl: '/container.json',
-    keys: [publicKey],
+    keys: [key.publicKey],
     nonce: '{{nonce}}',
   });
   const app = createApp({

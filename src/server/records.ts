@@ -5,6 +5,7 @@
  * from a request (collectors.ts).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { refuseOtherOrigin } from './cors.js';
 import type { RouteHandler } from './route.js';
 import { sendEmpty, sendJson, sendText } from './send.js';
 
@@ -63,21 +64,37 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-/** The records, oldest first; bounded to `max` (the oldest are dropped beyond it). */
+/**
+ * The records, oldest first; bounded to `max` records and `maxBytes` of JSON (the oldest are dropped beyond
+ * either), so that a stream of large bodies cannot exhaust the server's memory or make the list unanswerable.
+ */
 export class RecordStore {
   readonly #records: CollectedRecord[] = [];
+  readonly #sizes: number[] = [];
+  #bytes = 0;
   readonly #listeners = new Set<() => void>();
   readonly #max: number;
+  readonly #maxBytes: number;
 
-  /** @param max the most records kept (default 10,000). */
-  constructor(max = 10_000) {
+  /** @param max the most records kept (default 10,000); @param maxBytes the most JSON kept (default 32 MiB). */
+  constructor(max = 10_000, maxBytes = 32 * 1024 * 1024) {
     this.#max = max;
+    this.#maxBytes = maxBytes;
   }
 
   /** Appends a record and wakes up `waitFor` callers. */
   add(record: CollectedRecord): void {
+    const size = JSON.stringify(record).length;
     this.#records.push(record);
-    if (this.#records.length > this.#max) this.#records.splice(0, this.#records.length - this.#max);
+    this.#sizes.push(size);
+    this.#bytes += size;
+    let drop = Math.max(0, this.#records.length - this.#max);
+    for (let bytes = this.#bytes; bytes > this.#maxBytes && drop < this.#records.length - 1; drop++)
+      bytes -= this.#sizes[drop] ?? 0;
+    if (drop) {
+      this.#records.splice(0, drop);
+      for (const s of this.#sizes.splice(0, drop)) this.#bytes -= s;
+    }
     for (const listener of [...this.#listeners]) listener();
   }
 
@@ -89,6 +106,8 @@ export class RecordStore {
   /** Forgets every record. */
   clear(): void {
     this.#records.length = 0;
+    this.#sizes.length = 0;
+    this.#bytes = 0;
   }
 
   /** Resolves with the records of `kind` once there are at least `count` of them; rejects on timeout. */
@@ -136,6 +155,7 @@ export const recordsRoute: RouteHandler = (req, res, ctx) => {
       sendText(req, res, 405, '405 Method Not Allowed', { Allow: 'POST' });
       return true;
     }
+    if (refuseOtherOrigin(req, res, ctx)) return true;
     ctx.records.clear();
     sendEmpty(res);
     return true;

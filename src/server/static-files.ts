@@ -6,6 +6,7 @@
  * prefix maps to which directory.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
@@ -19,10 +20,16 @@ const TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.png': 'image/png',
   '.gif': 'image/gif',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.woff2': 'font/woff2',
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.wasm': 'application/wasm',
@@ -39,7 +46,8 @@ export type ResolveFailure = 'traversal' | 'bad-encoding';
 /**
  * Maps a URL path (still percent-encoded, relative to the mount) to an absolute path inside
  * `root`, or a failure: `..` segments (also encoded ones such as `..%2f`), NUL bytes and
- * backslashes are traversal attempts; malformed percent-encoding is `bad-encoding`.
+ * backslashes are traversal attempts; malformed percent-encoding is `bad-encoding`. A segment that starts
+ * with a dot (`.dev-keys/`, `.env`, `.git/`) is `traversal` too: hidden files are never served.
  */
 export function resolveInside(root: string, encodedPath: string): string | ResolveFailure {
   let decoded: string;
@@ -49,11 +57,22 @@ export function resolveInside(root: string, encodedPath: string): string | Resol
     return 'bad-encoding';
   }
   if (decoded.includes('\0') || decoded.includes('\\')) return 'traversal';
-  if (decoded.split('/').some((segment) => segment === '..')) return 'traversal';
+  if (decoded.split('/').some((segment) => segment.startsWith('.'))) return 'traversal';
   const base = resolve(root);
   const full = resolve(base, `.${sep}${decoded}`);
   if (full !== base && !full.startsWith(base + sep)) return 'traversal';
   return full;
+}
+
+/** True when `encodedPath` names a folder inside `root` (synchronously: only for a miss about to be a 404). */
+export function resolveFolder(root: string, encodedPath: string): boolean {
+  const full = resolveInside(root, encodedPath);
+  if (full === 'traversal' || full === 'bad-encoding') return false;
+  try {
+    return statSync(full).isDirectory() && realpathSync(full).startsWith(realpathSync(root) + sep);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -68,6 +87,7 @@ export async function serveFile(
   root: string,
   encodedPath: string,
   cached = false,
+  cors = true,
 ): Promise<boolean> {
   const full = resolveInside(root, encodedPath);
   if (full === 'traversal') {
@@ -101,19 +121,23 @@ export async function serveFile(
     sendHtml(req, res, ctx, bytes.toString('utf8'));
     return true;
   }
-  // `Access-Control-Allow-Origin: *` lets pages on another origin load these files with
-  // `crossorigin` (needed for Subresource Integrity on cross-origin scripts).
-  const cors = { 'Access-Control-Allow-Origin': '*' };
+  // A mount's files (the runtime, vendor scripts) get `Access-Control-Allow-Origin: *`, which lets pages on
+  // another origin load them with `crossorigin` (needed for Subresource Integrity on cross-origin scripts).
+  // A site's own page files do not: no other website may read them. An SVG opened as a page runs no script.
+  const headers = {
+    ...(cors && { 'Access-Control-Allow-Origin': '*' }),
+    ...(type === 'image/svg+xml' && { 'Content-Security-Policy': "script-src 'none'" }),
+  };
   if (!cached) {
-    send(req, res, 200, bytes, type, cors);
+    send(req, res, 200, bytes, type, headers);
     return true;
   }
   if (HASHED.test(real)) {
-    send(req, res, 200, bytes, type, { ...cors, 'Cache-Control': IMMUTABLE });
+    send(req, res, 200, bytes, type, { ...headers, 'Cache-Control': IMMUTABLE });
     return true;
   }
   const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
-  const validators = { ...cors, 'Cache-Control': 'no-cache', ETag: etag };
+  const validators = { ...headers, 'Cache-Control': 'no-cache', ETag: etag };
   const asked = String(req.headers['if-none-match'] ?? '');
   if (asked.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
     sendEmpty(res, 304, validators);

@@ -13,7 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_MAX_BODY_BYTES } from './collectors.js';
-import { corsHeaders } from './cors.js';
+import { corsHeaders, refuseOtherOrigin } from './cors.js';
 import { BodyTooLargeError, readBody } from './read-body.js';
 import { type CollectedRecord, type JsonValue, pickHeaders } from './records.js';
 import type { RequestContext, RouteHandler } from './route.js';
@@ -230,7 +230,7 @@ export function trackCollector(options: TrackCollectorOptions = {}): TrackCollec
   const handler: RouteHandler = async (req, res, ctx) => {
     const path = ctx.url.pathname;
     if (path === TRACK_FAIL_PATH) {
-      await control(req, res);
+      if (!refuseOtherOrigin(req, res, ctx)) await control(req, res);
       return true;
     }
     if (!TRACK_PATHS.includes(path)) return false;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type App,
+  contentTypeOf,
   createApp,
   listen,
   resolveInside,
@@ -33,6 +34,14 @@ beforeAll(async () => {
   );
   writeFileSync(join(dir, 'pages/sub/page.html'), '<p>sub</p>');
   writeFileSync(join(dir, 'pages/style.css'), 'p{}');
+  mkdirSync(join(dir, 'pages/.dev-keys'));
+  writeFileSync(join(dir, 'pages/.dev-keys/dev.key'), 'PRIVATE KEY');
+  writeFileSync(join(dir, 'pages/.env'), 'SECRET=1');
+  writeFileSync(join(dir, 'pages/old.htm'), '<p>old</p>');
+  writeFileSync(
+    join(dir, 'pages/logo.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+  );
   writeFileSync(join(dir, 'runtime/tagwarden.js'), 'export {};');
   writeFileSync(join(dir, 'runtime/chunks/a.json'), '{}');
   symlinkSync(join(dir, 'secret.txt'), join(dir, 'runtime/escape.js'));
@@ -207,6 +216,47 @@ describe('static files', () => {
     expect(res.text).not.toContain('top secret');
   });
 
+  test('hidden files and folders (a segment starting with a dot) are never served', async () => {
+    for (const path of ['/.dev-keys/dev.key', '/.env', '/%2eenv', '/sub/../.env']) {
+      const res = await rawRequest(origin, path);
+      expect(res.status, path).toBe(403);
+      expect(res.text).not.toMatch(/PRIVATE KEY|SECRET/);
+    }
+    expect(resolveInside('/srv/root', '.git/config')).toBe('traversal');
+  });
+
+  test("a site's page files are not readable from another origin; a mount's files are", async () => {
+    const css = await rawRequest(origin, '/style.css', { headers: { origin: 'https://evil.example' } });
+    expect(css.status).toBe(200);
+    expect(css.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await rawRequest(origin, '/tagwarden/tagwarden.js')).headers['access-control-allow-origin']).toBe(
+      '*',
+    );
+  });
+
+  test('.htm is a page, image and font types are named, and an SVG runs no script when opened', async () => {
+    const htm = await rawRequest(origin, '/old.htm');
+    expect(htm.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(htm.headers['content-security-policy']).toContain("'strict-dynamic'");
+    const svg = await rawRequest(origin, '/logo.svg');
+    expect(svg.headers['content-type']).toBe('image/svg+xml');
+    expect(svg.headers['content-security-policy']).toBe("script-src 'none'");
+    expect(['a.jpg', 'a.jpeg', 'a.webp', 'a.avif', 'a.woff2'].map(contentTypeOf)).toEqual([
+      'image/jpeg',
+      'image/jpeg',
+      'image/webp',
+      'image/avif',
+      'font/woff2',
+    ]);
+  });
+
+  test('a folder named without its trailing slash is redirected to it', async () => {
+    const res = await rawRequest(origin, '/sub?x=1');
+    expect(res.status).toBe(301);
+    expect(res.headers.location).toBe('/sub/?x=1');
+    expect((await rawRequest(origin, '/.dev-keys')).status).toBe(403);
+  });
+
   test('malformed percent-encoding is a 400', async () => {
     expect((await rawRequest(origin, '/tagwarden/%E0%A4%A.js')).status).toBe(400);
   });
@@ -234,6 +284,17 @@ describe('routing and origins', () => {
     app.records.clear();
     await rawRequest(second, '/collect/pixel?from=second');
     expect(app.records.list('pixel')).toMatchObject([{ query: { from: 'second' }, server: second }]);
+  });
+
+  test('a request for any other host name (DNS rebinding) is refused with 421', async () => {
+    const port = new URL(origin).port;
+    for (const host of [`rebind.evil.example:${port}`, '127.0.0.1', `127.0.0.2:${port}`]) {
+      const res = await rawRequest(origin, '/style.css', { headers: { host } });
+      expect(res.status, host).toBe(421);
+    }
+    expect((await rawRequest(origin, '/style.css', { headers: { host: `localhost:${port}` } })).status).toBe(
+      200,
+    );
   });
 
   test('url() resolves paths against the first origin and throws before listen', () => {

@@ -205,6 +205,37 @@ describe('records', () => {
     expect(app.records.list()).toEqual([]);
   });
 
+  test('another website cannot clear the records (its Origin is refused); the own origin can', async () => {
+    await rawRequest(origin, '/collect/pixel');
+    const foreign = { method: 'POST', headers: { origin: 'https://evil.example' } };
+    expect((await rawRequest(origin, '/__records/clear', foreign)).status).toBe(403);
+    expect(app.records.list()).toHaveLength(1);
+    const own = { method: 'POST', headers: { origin } };
+    expect((await rawRequest(origin, '/__records/clear', own)).status).toBe(204);
+    expect(app.records.list()).toEqual([]);
+  });
+
+  test('the store keeps at most its byte bound of JSON, dropping the oldest, and always the newest', () => {
+    const store = new RecordStore(100, 5000);
+    const big = (n: number) => ({
+      kind: 'k',
+      time: n,
+      method: 'POST',
+      path: '/',
+      query: {},
+      headers: {},
+      body: 'x'.repeat(2000),
+      server: '',
+    });
+    for (const n of [1, 2, 3, 4]) store.add(big(n));
+    expect(store.list().map((r) => r.time)).toEqual([3, 4]);
+    store.add({ ...big(5), body: 'y'.repeat(9000) });
+    expect(store.list().map((r) => r.time)).toEqual([5]);
+    store.clear();
+    for (const n of [6, 7]) store.add(big(n));
+    expect(store.list().map((r) => r.time)).toEqual([6, 7]);
+  });
+
   test('waitFor resolves once enough records arrived and rejects on timeout', async () => {
     const store = new RecordStore();
     const waiting = store.waitFor('a', { count: 2, timeoutMs: 1000 });

@@ -204,6 +204,22 @@ describe('switches and plumbing', () => {
     await rank({ actions });
     expect(Date.now() - t1).toBeLessThan(250);
     expect((await post('/__collector/personalizer/delay', { ms: -1 })).status).toBe(400);
+    // Longer than a Node timer can wait (it would fire after 1 ms): refused, not accepted and ignored.
+    expect((await post('/__collector/personalizer/delay', { ms: 3_000_000_000 })).status).toBe(400);
+  });
+
+  test('another website cannot drive the switches: a foreign Origin gets 403 and changes nothing', async () => {
+    const foreign = { origin: 'https://evil.example' };
+    expect((await post('/__collector/personalizer/delay', { ms: 300 }, foreign)).status).toBe(403);
+    const t0 = Date.now();
+    await rank({ actions });
+    expect(Date.now() - t0).toBeLessThan(250);
+    await rank({ actions });
+    expect((await post('/__collector/personalizer/reset', '', foreign)).status).toBe(403);
+    expect(
+      Object.keys(service.stats()).length + app.records.list('personalizer-rank').length,
+    ).toBeGreaterThan(0);
+    expect((await post('/__collector/personalizer/delay', { ms: 0 }, { origin })).status).toBe(200);
   });
 
   test('a client that gives up during the delay does not break the service', async () => {

@@ -253,6 +253,16 @@ describe('track collector: partial success', () => {
     ]);
   });
 
+  test('another website cannot arm the switch: a foreign Origin gets 403', async () => {
+    const res = await rawRequest(origin, '/__collector/track/fail-next', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+      body: '{"count": 1}',
+    });
+    expect(res.status).toBe(403);
+    expect(track.pendingFailures()).toBeUndefined();
+  });
+
   test('the switch refuses a malformed setting', async () => {
     const res = await rawRequest(origin, '/__collector/track/fail-next', {
       method: 'POST',
