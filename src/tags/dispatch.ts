@@ -10,6 +10,7 @@ import type { ConsentState } from '../consent/state';
 import type { Container, Tag } from '../container/schema';
 import { isUnsafeSegment } from '../datalayer/path';
 import { SLICE_MS } from '../datalayer/process';
+import type { ErrorCode } from '../lib/errors';
 import { eventId } from '../lib/event-id';
 import { storage } from '../lib/storage';
 import type { Emitter, TagRecord } from '../runtime/emitter';
@@ -90,7 +91,9 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   }
   const order = new Map(container.tags.map((t, i) => [t, i]));
   const chains = new Map<string, Promise<unknown>>();
-  const fired = new Set<Tag>();
+  /** Tags that were given an event on this page, whatever came of it: a withdrawal revokes each. */
+  const given = new Set<Tag>();
+  const granted = (tag: Tag) => consent.status(tag.category) === 'granted';
 
   const lookup =
     (ev: EventContext): Lookup =>
@@ -109,7 +112,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     emitter.emit('tag', r);
   };
   /** Emits the error record of a failed or stuck tag call. */
-  const failed = (tag: Tag, o: { code: string; reason: string }) =>
+  const failed = (tag: Tag, o: { code: ErrorCode; reason: string }) =>
     emitter.emit('error', { code: o.code, detail: o.reason, tagId: tag.id });
 
   /** Appends `step` to `tag`'s chain: a tag gets its events one after another, in order. */
@@ -126,22 +129,31 @@ export function createDispatcher({ container, consent, emitter, holder, context 
    */
   const run = (tag: Tag, ev: EventContext): Promise<void> | undefined => {
     // Consent is checked again at delivery: a withdrawal in between wins.
-    if (consent.status(tag.category) !== 'granted') {
+    if (!granted(tag)) {
       record(tag, ev, 'blocked', 'consent withdrawn');
       return;
     }
+    // Marked before the plugin runs: a withdrawal while it is busy (a chunk, a script or an answer still
+    // loading) revokes it, as does one after a failure (a script whose `init` threw still runs).
+    given.add(tag);
     const done = (outcome: Outcome) => {
-      if (outcome.ok) {
-        fired.add(tag);
-        record(tag, ev, 'fired', ev.replay ? 'replay' : undefined);
-      } else {
+      if (outcome.ok) record(tag, ev, 'fired', ev.replay ? 'replay' : undefined);
+      // A delivery the withdrawal stopped (the plugin gave up on seeing its revoke) is not a tag failure.
+      else if (!granted(tag)) record(tag, ev, 'blocked', 'consent withdrawn');
+      else {
         record(tag, ev, 'failed', outcome.reason);
         failed(tag, outcome);
       }
     };
     const outcome = guard(() => {
       const plugin = loadedPlugin(tag.type);
-      return plugin ? plugin.fire(tag, ev, ctx) : loadPlugin(tag.type).then((p) => p.fire(tag, ev, ctx));
+      return plugin
+        ? plugin.fire(tag, ev, ctx)
+        : loadPlugin(tag.type).then((p) => {
+            // Withdrawn while the chunk loaded: the plugin is not called.
+            if (!granted(tag)) throw new Error('consent withdrawn');
+            return p.fire(tag, ev, ctx);
+          });
     }, TAG_TIMEOUT_MS);
     if ('then' in outcome) return outcome.then(done);
     done(outcome);
@@ -195,19 +207,19 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       if (!candidates.length) return undefined;
       const ev: EventContext = { name, id: eventId(), time: Date.now(), model, page: pageInfo() };
       const get = lookup(ev);
-      const granted: Tag[] = [];
+      const now: Tag[] = [];
       const pending: Tag[] = [];
       for (const tag of candidates) {
         if (!tagMatches(tag, name, get)) continue;
         const status = consent.status(tag.category);
-        if (status === 'granted') granted.push(tag);
+        if (status === 'granted') now.push(tag);
         else if (status === 'pending') pending.push(tag);
         else record(tag, ev, 'blocked', `${tag.category} denied`);
       }
-      if (!granted.length && !pending.length) return undefined;
+      if (!now.length && !pending.length) return undefined;
       // Delivery is asynchronous (per-tag order, lazy plugins) and held events wait: every tag gets
       // the values of now, from one copy of the paths they read.
-      const at: EventContext = { ...ev, model: snapshot([...granted, ...pending], model) };
+      const at: EventContext = { ...ev, model: snapshot([...now, ...pending], model) };
       if (pending.length) {
         holder.hold(pending.map((tag) => ({ tag, ev: at })));
         if (emitter.has('tag'))
@@ -215,7 +227,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
             record(tag, ev, 'queued', `${tag.category} undecided`);
           }
       }
-      return granted.length ? Promise.all(granted.map((tag) => deliver(tag, at))) : undefined;
+      return now.length ? Promise.all(now.map((tag) => deliver(tag, at))) : undefined;
     },
 
     /** Releases, in order, the held events of tags in newly granted categories. */
@@ -275,7 +287,9 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         storage(() => localStorage.setItem(WITHDRAWING, '1'));
         await (await import('./withdraw')).withdraw(
           tags,
-          fired,
+          given,
+          // Granted again while the revoke ran: the new grant's storage stays.
+          (t) => !granted(t),
           ctx,
           failed,
           TAG_TIMEOUT_MS,

@@ -10,13 +10,14 @@ import type { TagContext } from './plugin';
 import { loadPlugin } from './registry';
 
 /**
- * Revokes each of `tags` that `fired` (and forgets it fired), each revoke guarded within `ms`, then deletes
- * its storage. A script that could
- * not be stopped reloads the page (`reload`) or is reported as `tag/still-running`.
+ * Revokes each of `tags` that was `given` an event on this page (and forgets it), each revoke guarded within
+ * `ms`, then deletes its storage while it is still `refused` (a grant made meanwhile keeps its new storage). A
+ * script that could not be stopped reloads the page (`reload`) or is reported as `tag/still-running`.
  */
 export async function withdraw(
   tags: Tag[],
-  fired: Set<Tag>,
+  given: Set<Tag>,
+  refused: (tag: Tag) => boolean,
   ctx: TagContext,
   failed: (tag: Tag, o: Outcome & { ok: false }) => void,
   ms: number,
@@ -24,15 +25,15 @@ export async function withdraw(
 ): Promise<void> {
   let stuck = false;
   for (const tag of tags) {
-    if (fired.has(tag)) {
+    if (given.has(tag)) {
       const plugin = await loadPlugin(tag.type).catch(() => undefined);
       const outcome = await guard(async () => {
         if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
       }, ms);
       if (!outcome.ok) failed(tag, outcome);
-      fired.delete(tag);
+      given.delete(tag);
     }
-    await deleteStorage(tag.storage);
+    if (refused(tag)) await deleteStorage(tag.storage);
   }
   if (stuck) reload ? location.reload() : ctx.report('tag/still-running');
 }

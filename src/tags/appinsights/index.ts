@@ -237,6 +237,8 @@ const appinsights: TagPlugin<AppInsightsTag> = {
       await settle((done) => sdk.flush(true, done), REVOKE_WAIT_MS);
       await settle((done) => sdk.unload(true, done, REVOKE_WAIT_MS), REVOKE_WAIT_MS);
     }
+    // Granted again while this revoke waited: the new instance's cookies and buffers stay.
+    if (instances.has(tag.id)) return;
     // Also without an instance (e.g. a failed init, a reload): what the SDK left behind goes.
     for (const name of AI_COOKIES) document.cookie = `${name}=; max-age=0; path=/`;
     clearAiStorage();

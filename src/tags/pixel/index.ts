@@ -4,6 +4,7 @@
  * value is URI-encoded, and the template's origin is fixed by the verified container.
  */
 import type { TagOf } from '../../container/schema';
+import { TagwardenError } from '../../lib/errors';
 import { renderUrl } from '../../triggers/template';
 import type { TagPlugin } from '../plugin';
 
@@ -21,7 +22,15 @@ const PLAIN = /^https?:\/\/[!#-[\]-~]*$/i;
 const pixel: TagPlugin<TagOf<'pixel'>> = {
   fire(tag, ev, ctx) {
     const s = renderUrl(tag.settings.url, ctx.vars(ev));
-    const url = PLAIN.test(s) ? s : new URL(s, location.href).href;
+    let url = s;
+    if (!PLAIN.test(s)) {
+      const u = new URL(s, location.href);
+      // A path template stays on the page's origin: an empty value right after its leading `/` would make
+      // `//host/…`, a URL of another host.
+      if (tag.settings.url[0] === '/' && u.origin !== location.origin)
+        throw new TagwardenError('tag/bad-url', 'a path template rendered as another origin');
+      url = u.href;
+    }
     if (tag.settings.transport === 'beacon') {
       if (!navigator.sendBeacon(url)) throw new Error('sendBeacon refused');
       return;

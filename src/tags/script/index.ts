@@ -12,8 +12,15 @@ import { type Lookup, renderValue } from '../../triggers/template';
 import type { TagContext, TagPlugin } from '../plugin';
 
 type ScriptTag = TagOf<'script'>;
+/** Per tag: the script element's load, and the load followed by `init`. */
 const loads = new Map<string, Promise<void>>();
+const inits = new Map<string, Promise<unknown>>();
+/** Per tag: how many times it was revoked. A delivery that began before a revoke does nothing after it. */
+const revokes = new Map<string, number>();
 
+const WITHDRAWN = new Error('consent withdrawn while the script loaded');
+
+/** Inserts the script once; a failed load is tried again by a later event. */
 function load(tag: ScriptTag, ctx: TagContext): Promise<void> {
   let p = loads.get(tag.id);
   if (!p) {
@@ -29,14 +36,32 @@ function load(tag: ScriptTag, ctx: TagContext): Promise<void> {
       s.src = ctx.scriptUrl(tag.settings.src) as string;
       head().appendChild(s);
     });
-    // A failed load may be retried by a later event; a loaded script is never inserted again.
-    p.catch(() => loads.delete(tag.id));
+    const mine = p;
+    mine.catch(() => loads.get(tag.id) === mine && loads.delete(tag.id));
     loads.set(tag.id, p);
-    // `init` runs once after the load; if it throws, that event fails, the script stays loaded.
-    const init = tag.settings.init;
-    if (init) p = p.then(() => void call(init, () => undefined));
   }
   return p;
+}
+
+/**
+ * The load, then `init` once (awaited when it returns a promise). A failed `init` is called again by the next
+ * event; the loaded script is not inserted again.
+ */
+function ready(tag: ScriptTag, ctx: TagContext): Promise<unknown> {
+  let r = inits.get(tag.id);
+  if (!r) {
+    const init = tag.settings.init;
+    const before = revokes.get(tag.id);
+    const mine = load(tag, ctx).then(() => {
+      // Withdrawn while the script loaded: no `init` after the withdrawal.
+      if (revokes.get(tag.id) !== before) throw WITHDRAWN;
+      return init && call(init, () => undefined);
+    });
+    mine.catch(() => inits.get(tag.id) === mine && inits.delete(tag.id));
+    inits.set(tag.id, mine);
+    r = mine;
+  }
+  return r;
 }
 
 /** Calls the global function at `fn.function` with `this` set to its owner and templated arguments. */
@@ -53,13 +78,21 @@ function call(fn: FunctionCall, get: Lookup): unknown {
 
 const script: TagPlugin<ScriptTag> = {
   async fire(tag, ev, ctx) {
-    await load(tag, ctx);
+    const before = revokes.get(tag.id);
+    await ready(tag, ctx);
+    // Withdrawn while the script loaded or `init` ran: no call after the withdrawal.
+    if (revokes.get(tag.id) !== before) throw WITHDRAWN;
     if (tag.settings.call) await call(tag.settings.call, ctx.vars(ev));
   },
   revoke(tag) {
-    // A running script cannot be unloaded; its globals can be removed so that nothing calls it again.
+    revokes.set(tag.id, (revokes.get(tag.id) ?? 0) + 1);
+    // A running script cannot be unloaded; its globals can be removed so that nothing calls it again. A later
+    // grant on this page inserts the script again and calls `init` again, which make the globals anew.
     for (const g of tag.settings.globals ?? []) Reflect.deleteProperty(globalThis, g);
-    return loads.has(tag.id);
+    const running = loads.has(tag.id);
+    loads.delete(tag.id);
+    inits.delete(tag.id);
+    return running;
   },
 };
 

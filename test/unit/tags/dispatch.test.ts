@@ -11,11 +11,20 @@ const delivered: { tag: string; event: string; id: string; value: unknown; repla
 const snapshots: { tag: string; model: Record<string, unknown> }[] = [];
 const revoked: string[] = [];
 let failFor = '';
+/** A tag whose delivery stays busy until its revoke (a chunk, script or answer still loading). */
+let busyFor = '';
+let gaveUp: (() => void) | undefined;
+/** Holds every revoke until released. */
+let revokeGate: Promise<void> | undefined;
 vi.mock('../../../src/tags/registry', () => ({
   loadedPlugin: () => undefined,
   loadPlugin: async () => ({
     fire(tag: Tag, ev: EventContext) {
       if (tag.id === failFor) throw new Error('vendor bug');
+      if (tag.id === busyFor)
+        return new Promise((_, reject) => {
+          gaveUp = () => reject(new Error('revoked while busy'));
+        });
       snapshots.push({ tag: tag.id, model: ev.model });
       delivered.push({
         tag: tag.id,
@@ -25,8 +34,10 @@ vi.mock('../../../src/tags/registry', () => ({
         replay: !!ev.replay,
       });
     },
-    revoke(tag: Tag) {
+    async revoke(tag: Tag) {
       revoked.push(tag.id);
+      if (tag.id === busyFor) gaveUp?.();
+      await revokeGate;
     },
   }),
 }));
@@ -57,6 +68,8 @@ describe('tag dispatch', () => {
     delivered.length = 0;
     revoked.length = 0;
     failFor = '';
+    busyFor = '';
+    revokeGate = undefined;
   });
 
   it('holds events while a category is undecided and fires nothing', async () => {
@@ -134,6 +147,39 @@ describe('tag dispatch', () => {
     expect(revoked.sort()).toEqual(['appinsights', 'hero-personalization', 'insight-script']);
     expect(localStorage.getItem('insight_campaign')).toBeNull();
     expect(document.cookie).not.toContain('ai_user');
+  });
+
+  it('a tag still busy with its first event when consent is withdrawn is revoked, and that event is blocked', async () => {
+    const { d, consent, records, errors } = setup();
+    consent.all(true);
+    busyFor = 'hero-personalization';
+    const delivery = d.event('page_view', {});
+    await settle();
+    await d.denied(consent.decide({ marketing: false }).denied);
+    await delivery;
+    expect(revoked).toContain('hero-personalization');
+    expect(records.find((r) => r.tagId === 'hero-personalization')).toMatchObject({
+      status: 'blocked',
+      reason: 'consent withdrawn',
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('a grant again while a revoke runs keeps the storage of the new grant', async () => {
+    const { d, consent } = setup();
+    consent.all(true);
+    await d.event('page_view', {});
+    let release!: () => void;
+    revokeGate = new Promise((r) => {
+      release = r;
+    });
+    const withdrawal = d.denied(consent.decide({ analytics: false }).denied);
+    await settle();
+    consent.decide({ analytics: true });
+    document.cookie = 'ai_user=new-grant; path=/';
+    release();
+    await withdrawal;
+    expect(document.cookie).toContain('ai_user=new-grant');
   });
 });
 

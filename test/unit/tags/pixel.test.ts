@@ -34,6 +34,17 @@ function srcs(fn: () => void) {
 }
 
 describe('pixel', () => {
+  it('a path template stays on the page origin: an empty value after its leading / cannot name a host', () => {
+    const template = '/{{dl.v}}/collect?e={{event}}';
+    const requested = srcs(() =>
+      expect(() => pixel.fire(tag(template), ev(''), ctx)).toThrow(/rendered as another origin/),
+    );
+    expect(requested).toEqual([]);
+    expect(srcs(() => pixel.fire(tag(template), ev('sv'), ctx))).toEqual([
+      `${location.origin}/sv/collect?e=purchase`,
+    ]);
+  });
+
   it('requests the filled template, each value encoded, the same URL new URL() gives', () => {
     const cases: [string, unknown, string][] = [
       ['https://px.example/t?v={{dl.v}}&e={{event}}', 'a b&c', 'https://px.example/t?v=a%20b%26c&e=purchase'],
