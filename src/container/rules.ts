@@ -25,7 +25,11 @@ export function urlProblem(url: string, { relative = true } = {}): string | unde
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\\\0-\x1f\x7f]/.test(url)) return 'must not contain a backslash or a control character';
   const brace = url.indexOf('{{');
-  if (relative && url.startsWith('/') && !url.startsWith('//')) return undefined;
+  if (relative && url.startsWith('/') && !url.startsWith('//'))
+    // An empty value right after the leading `/` would make `//host/…`: another host.
+    return url.startsWith('/{{')
+      ? 'a path may not start with a {{variable}}: put a fixed segment first'
+      : undefined;
   let parsed: URL;
   try {
     parsed = new URL(brace < 0 ? url : url.slice(0, brace));
@@ -44,6 +48,15 @@ export function urlProblem(url: string, { relative = true } = {}): string | unde
 }
 
 const SRI = /^sha(384|512)-[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The cookies the Application Insights SDK always sets (`AI_COOKIES` in tags/appinsights, not imported
+ * so that validation does not pull in a tag plugin; a unit test keeps the two equal).
+ */
+export const APPINSIGHTS_COOKIES = ['ai_user', 'ai_session'] as const;
+
+/** The category id Global Privacy Control acts on (consent/state.ts), with its purposes. */
+const GPC_CATEGORY = 'marketing';
 
 /** Runs every cross-field rule; returns all problems (errors and warnings), in document order. */
 export function checkRules(c: Container): Problem[] {
@@ -94,6 +107,13 @@ export function checkRules(c: Container): Problem[] {
       }
     }
   });
+  if (c.consent.gpc && !cats.has(GPC_CATEGORY)) {
+    warn(
+      ['consent', 'gpc'],
+      `Global Privacy Control acts only on the category with id "${GPC_CATEGORY}" and its purposes; there is none, so it has no effect`,
+    );
+  }
+
   if (c.consent.recordEndpoint !== undefined) {
     const p = urlProblem(c.consent.recordEndpoint);
     if (p) err(['consent', 'recordEndpoint'], p);
@@ -133,6 +153,13 @@ export function checkRules(c: Container): Problem[] {
     switch (t.type) {
       case 'pixel':
         checkUrl(at('settings', 'url'), t.settings.url);
+        // The request is itself a web beacon: the declaration would otherwise say the tag stores nothing.
+        if (!t.storage.some((s) => s.kind === 'pixel')) {
+          warn(
+            at('storage'),
+            'a pixel tag is a web beacon: declare it with a storage item of kind "pixel" (name: its host and path)',
+          );
+        }
         break;
       case 'script':
         checkUrl(at('settings', 'src'), t.settings.src);
@@ -169,6 +196,17 @@ export function checkRules(c: Container): Problem[] {
         if (ep) checkUrl(at('settings', 'connectionString'), ep);
         if (!/InstrumentationKey=[0-9a-f-]{36}/i.test(t.settings.connectionString)) {
           err(at('settings', 'connectionString'), 'must hold InstrumentationKey=<GUID>');
+        }
+        // The full SDK always sets these cookies (the basic SKU sets none); undeclared, the declaration would
+        // say the tag stores nothing.
+        const missing = (t.settings.sku === 'basic' ? [] : APPINSIGHTS_COOKIES).filter(
+          (name) => !t.storage.some((s) => s.kind === 'cookie' && s.name === name),
+        );
+        if (missing.length) {
+          warn(
+            at('storage'),
+            `the Application Insights SDK sets the cookies ai_user and ai_session: declare ${missing.join(' and ')} (kind "cookie")`,
+          );
         }
         break;
       }

@@ -33,6 +33,12 @@ export interface DeclaredTag {
   vendorPolicy: string | undefined;
   purpose: string;
   items: DeclaredItem[];
+  /**
+   * For a paused tag (it cannot fire), the sentence saying so; undefined for one that can. A paused tag
+   * stays declared: a grant of its category covers it (the consent fingerprint includes it), so resuming
+   * it does not ask again, and the visitor must have been told about it when granting.
+   */
+  pausedNote: string | undefined;
 }
 
 /** A category or marketing purpose with its tags. */
@@ -68,14 +74,17 @@ const T = {
     first: 'Förstapart',
     third: 'Tredjepart',
     session: 'Session',
+    hour: 'timme',
+    hours: 'timmar',
     day: 'dag',
     days: 'dagar',
-    hours: 'timmar',
     year: 'år',
+    years: 'år',
     untilReplaced: 'Tills en nyare version ersätter den',
     untilSent: 'Tills kvittot har skickats',
     untilNextPage: 'Tills nästa sida har lagt dem i databasen',
     untilEmpty: 'Tills inga händelser väntar',
+    untilWithdrawn: 'Tills återkallelsen är genomförd',
     consentPurpose: 'Sparar ditt val om cookies och när du gjorde det, så att vi inte frågar igen i onödan.',
     containerPurpose: 'Sparar den senast verifierade, signerade konfigurationen så att sidan startar snabbt.',
     recordsPurpose:
@@ -85,6 +94,10 @@ const T = {
     spillPurpose:
       'Håller de senaste väntande händelserna när du lämnar en sida innan de hunnit sparas i databasen. Töms om du nekar.',
     flagPurpose: 'Anger att händelser kan vänta i databasen, så att sidorna inte öppnar den i onödan.',
+    withdrawPurpose:
+      'Skrivs medan ett återkallat samtycke verkställs (tjänsterna stoppas och deras lagring tas bort) och tas bort när det är klart. Lämnar du sidan innan dess slutför nästa sida återkallelsen.',
+    paused:
+      'Pausad: används inte just nu. Den redovisas ändå, eftersom ditt samtycke till kategorin också gäller den om den återupptas.',
   },
   en: {
     cookie: 'Cookie',
@@ -95,14 +108,17 @@ const T = {
     first: 'First party',
     third: 'Third party',
     session: 'Session',
+    hour: 'hour',
+    hours: 'hours',
     day: 'day',
     days: 'days',
-    hours: 'hours',
     year: 'year',
+    years: 'years',
     untilReplaced: 'Until a newer version replaces it',
     untilSent: 'Until the receipt has been sent',
     untilNextPage: 'Until the next page has moved them into the database',
     untilEmpty: 'Until no event is waiting',
+    untilWithdrawn: 'Until the withdrawal is complete',
     consentPurpose:
       'Keeps your cookie choice and when you made it, so that you are not asked again needlessly.',
     containerPurpose: 'Keeps the last verified, signed configuration so that the page starts quickly.',
@@ -113,16 +129,33 @@ const T = {
     spillPurpose:
       'Holds the last waiting events when you leave a page before they were saved in the database. Emptied if you refuse.',
     flagPurpose: 'Says that events may be waiting in the database, so that pages do not open it needlessly.',
+    withdrawPurpose:
+      'Written while a withdrawal of consent is carried out (the services are stopped and their storage removed), and removed when it is done. If you leave the page before then, the next page finishes the withdrawal.',
+    paused:
+      'Paused: not in use at present. It is listed all the same, because your consent to the category would also cover it if it is resumed.',
   },
 } as const;
 
-/** A lifetime in words: "Session", "1 day", "180 days", "1 year", "12 hours". */
+/** A number in the language's own format: at most one decimal, "1,5" in Swedish, "1.5" in English. */
+function formatNumber(n: number, lang: Lang): string {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(n);
+}
+
+/**
+ * A lifetime in words: "Session", "1 hour", "25 hours", "1 day", "2,5 dagar", "1 year", "2 years".
+ * `lifetime` is in days. Under two days a lifetime that is not a whole number of days is told in whole
+ * hours (at least 1); otherwise in days with at most one decimal, or in years when it is a whole number
+ * of 365-day years.
+ */
 export function lifetimeText(lifetime: 'session' | number, lang: Lang): string {
   const t = T[lang];
   if (lifetime === 'session') return t.session;
-  if (lifetime < 1) return `${Math.round(lifetime * 24)} ${t.hours}`;
-  if (lifetime >= 365 && lifetime % 365 === 0) return `${lifetime / 365} ${t.year}`;
-  return `${lifetime} ${lifetime === 1 ? t.day : t.days}`;
+  const count = (n: number, one: string, many: string) => `${formatNumber(n, lang)} ${n === 1 ? one : many}`;
+  const hours = Math.max(1, Math.round(lifetime * 24));
+  if (hours < 48 && hours % 24 !== 0) return count(hours, t.hour, t.hours);
+  const days = Math.round(lifetime * 10) / 10;
+  if (days >= 365 && days % 365 === 0) return count(days / 365, t.year, t.years);
+  return count(days, t.day, t.days);
 }
 
 /** Builds the declaration of `container` in `lang`. */
@@ -152,6 +185,7 @@ export function buildDeclaration(container: Container, lang: Lang): Declaration 
           items: tag.storage.map((s) =>
             item({ ...s, purpose: s.purpose?.[lang] ?? tag.purpose?.[lang] ?? '' }, tag.vendor.name),
           ),
+          pausedNote: tag.paused ? t.paused : undefined,
         }),
       );
     return {
@@ -205,6 +239,26 @@ export function buildDeclaration(container: Container, lang: Lang): Declaration 
       ),
       lifetime: 'until-replaced',
       lifetimeText: t.untilSent,
+    });
+  }
+  // Set by the dispatcher (tags/dispatch.ts) while it withdraws the tags of a refused category, and
+  // removed when done; a page left mid-way leaves it for the next page, which finishes the withdrawal.
+  if (
+    container.tags.some((tag) => !container.consent.categories.find((c) => c.id === tag.category)?.alwaysOn)
+  ) {
+    own.push({
+      ...item(
+        {
+          kind: 'localStorage',
+          name: 'tagwarden:withdraw',
+          party: 'first',
+          lifetime: 'session',
+          purpose: t.withdrawPurpose,
+        },
+        'tagwarden',
+      ),
+      lifetime: 'until-replaced',
+      lifetimeText: t.untilWithdrawn,
     });
   }
   if (queue.storage === 'indexeddb') {

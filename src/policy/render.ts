@@ -83,13 +83,20 @@ function safeHref(url: string | undefined): string | undefined {
   return /^https?:\/\/[^\s\\/?#]+[^\s]*$/i.test(url) || /^\/(?![/\\])\S*$/.test(url) ? url : undefined;
 }
 
-/** The category that holds tagwarden's own (strictly necessary) storage. */
+/**
+ * The category that lists tagwarden's own (strictly necessary) storage: a top-level always-on one,
+ * `necessary` first. Without one, the storage has a section of its own (`OWN_IDS`), as in the in-page
+ * declaration, which always lists it apart.
+ */
 function ownHome(decl: Declaration): DeclaredCategory | undefined {
   return (
     decl.categories.find((c) => c.id === 'necessary' && c.alwaysOn && !c.parent) ??
     decl.categories.find((c) => c.alwaysOn && !c.parent)
   );
 }
+
+/** Element ids of the own-storage parts. Category ids only follow `why-`, `purpose-` or `declaration-`. */
+const OWN_IDS = { why: 'tagwarden-why', declaration: 'tagwarden-declaration' } as const;
 
 function allItems(decl: Declaration): DeclaredItem[] {
   return [...decl.own, ...decl.categories.flatMap((c) => c.tags.flatMap((tag) => tag.items))];
@@ -108,7 +115,9 @@ function tally(items: DeclaredItem[]): Tally {
 }
 
 function serviceItem(tag: DeclaredTag): Inline[] {
-  return [{ b: tag.name }, ` (${tag.vendor})${tag.purpose ? `: ${tag.purpose}` : ''}`];
+  let text = ` (${tag.vendor})${tag.purpose ? `: ${tag.purpose}` : ''}`;
+  if (tag.pausedNote) text += `${tag.purpose && !/[.!?]$/.test(tag.purpose) ? '.' : ''} ${tag.pausedNote}`;
+  return [{ b: tag.name }, text];
 }
 
 /** "Services:" with a list of the category's tags, and its vendors with links to their policies. */
@@ -209,6 +218,7 @@ const SECTIONS: Record<SectionKey, (x: Context) => Block[]> = {
       out.push(...servicesBlocks(c, t));
       if (!c.tags.length && !children.length && c !== home) out.push(para(t.noServices));
     }
+    if (!home) out.push({ t: 'h3', id: OWN_IDS.why, text: t.ownHeading }, para(t.ownOnly), para(t.alwaysOn));
     return out;
   },
 
@@ -230,7 +240,7 @@ const SECTIONS: Record<SectionKey, (x: Context) => Block[]> = {
   },
 
   /** 5. How the visitor controls them: the settings control, withdrawal, before a choice, the browser. */
-  control: ({ t, lang, consent, settings }): Block[] => [
+  control: ({ t, lang, consent, settings, decl }): Block[] => [
     { t: 'h3', id: 'control-settings', text: t.control.settings },
     ...(consent.ui?.enabled ? [para(t.banner)] : []),
     para(t.settingsBefore(settings)),
@@ -240,7 +250,8 @@ const SECTIONS: Record<SectionKey, (x: Context) => Block[]> = {
       { code: consent.cookie.name },
       t.rememberAfter,
     ),
-    ...(consent.gpc ? [para(t.gpc)] : []),
+    // The runtime's GPC acts on the category with id `marketing` (and its purposes) only.
+    ...(consent.gpc && decl.categories.some((c) => c.id === 'marketing') ? [para(t.gpc)] : []),
     { t: 'h3', id: 'control-withdraw', text: t.control.withdraw },
     para(t.withdraw(settings)),
     para(t.thirdParty),
@@ -256,23 +267,25 @@ const SECTIONS: Record<SectionKey, (x: Context) => Block[]> = {
     para(t.browserBlockAll),
   ],
 
-  /** 6. The full declaration: a table per category; tagwarden's own storage under the necessary one. */
+  /**
+   * 6. The full declaration: a table per category; tagwarden's own storage under the necessary one,
+   * or in a table of its own after them when there is none.
+   */
   declaration: ({ t, decl, home, childrenOf }) => {
     const out: Block[] = [para(t.declarationIntro)];
+    const row = (i: DeclaredItem): Inline[] => [
+      { code: i.name },
+      i.provider,
+      i.kindText,
+      i.partyText,
+      i.lifetimeText,
+      i.purpose || '–',
+    ];
     for (const c of decl.categories) {
       const parent = decl.categories.find((p) => p.id === c.parent);
       const label = parent ? `${parent.label}: ${c.label}` : c.label;
       out.push({ t: 'h3', id: `declaration-${c.id}`, text: label });
-      const rows = [...(c === home ? decl.own : []), ...c.tags.flatMap((tag) => tag.items)].map(
-        (i): Inline[] => [
-          { code: i.name },
-          i.provider,
-          i.kindText,
-          i.partyText,
-          i.lifetimeText,
-          i.purpose || '–',
-        ],
-      );
+      const rows = [...(c === home ? decl.own : []), ...c.tags.flatMap((tag) => tag.items)].map(row);
       // Services that declare no storage are named, so that every service of the category is accounted for.
       const storeless = c.tags.filter((tag) => !tag.items.length);
       if (rows.length) out.push({ t: 'table', caption: label, head: t.columns, rows });
@@ -285,6 +298,15 @@ const SECTIONS: Record<SectionKey, (x: Context) => Block[]> = {
         ]);
         out.push(para(t.storesNothing(storeless.length), ...names, '.'));
       }
+      for (const tag of c.tags) {
+        if (tag.pausedNote) out.push(para({ b: tag.name }, ` (${tag.vendor}): ${tag.pausedNote}`));
+      }
+    }
+    if (!home) {
+      out.push(
+        { t: 'h3', id: OWN_IDS.declaration, text: t.ownHeading },
+        { t: 'table', caption: t.ownHeading, head: t.columns, rows: decl.own.map(row) },
+      );
     }
     return out;
   },
@@ -413,10 +435,17 @@ export function escapeMarkdown(s: string): string {
     .replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
-/** A code span holding `s` verbatim; pipes escaped inside tables (GFM removes the backslash there). */
+/**
+ * A code span holding `s` verbatim; in a table cell, backslash-escaped text instead when `s` holds a
+ * backslash, a pipe or a backtick. GFM splits a row at pipes before it parses code spans, and parsers
+ * disagree on a backslash before a pipe (`\\|`: an escaped backslash and a cell break in micromark and
+ * marked, an escaped pipe in others), so a code span could end early and let the rest of a name out as
+ * raw HTML. In escaped text every backslash is doubled and every pipe has one, so every pipe follows an
+ * odd run of backslashes: escaped in every reading, and the cell renders the literal name.
+ */
 function codeSpan(s: string, inTable: boolean): string {
-  let text = clean(s);
-  if (inTable) text = text.replace(/\|/g, '\\|');
+  const text = clean(s);
+  if (inTable && /[\\|`]/.test(text)) return escapeMarkdown(text);
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = /^[` ]|[` ]$/.test(text) ? ' ' : '';

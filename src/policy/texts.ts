@@ -49,6 +49,10 @@ export interface PolicyTexts {
   optional: string;
   hasPurposes(label: string, marketingHeading: string): string;
   ownStorage: string;
+  /** Heading of the consent tool's own storage when no always-on category lists it (as the in-page declaration). */
+  ownHeading: string;
+  /** What that section holds. */
+  ownOnly: string;
   services: string;
   noServices: string;
   vendors: string;
@@ -157,6 +161,9 @@ const en: PolicyTexts = {
   hasPurposes: (label, heading) =>
     `This category is divided into purposes, described under “${heading}”. Accepting “${label}” accepts all of its purposes; you can also accept each purpose on its own.`,
   ownStorage: 'It includes the storage of the site’s consent tool, tagwarden, which remembers your choice.',
+  ownHeading: 'Storage used by consent management (strictly necessary)',
+  ownOnly:
+    'The site’s consent tool, tagwarden, stores what it needs to remember your choice and to carry it out.',
   services: 'Services:',
   noServices: 'No services use this category at present.',
   vendors: 'Vendors and their privacy policies: ',
@@ -279,6 +286,9 @@ const sv: PolicyTexts = {
   hasPurposes: (label, heading) =>
     `Kategorin är uppdelad i ändamål som beskrivs under ”${heading}”. Om du godkänner ”${label}” godkänner du alla dess ändamål; du kan också godkänna varje ändamål för sig.`,
   ownStorage: 'Hit hör lagringen för webbplatsens samtyckesverktyg, tagwarden, som kommer ihåg ditt val.',
+  ownHeading: 'Samtyckeshanteringens egen lagring (nödvändig)',
+  ownOnly:
+    'Webbplatsens samtyckesverktyg, tagwarden, lagrar det som behövs för att komma ihåg ditt val och verkställa det.',
   services: 'Tjänster:',
   noServices: 'Inga tjänster använder den här kategorin just nu.',
   vendors: 'Leverantörer och deras integritetspolicyer: ',

@@ -1,8 +1,9 @@
 /**
  * The live cookie declaration rendered into a page element (light DOM, so the site's CSS styles it):
  * per category its description, the visitor's current choice and each tag's vendor, purpose and
- * storage items in a captioned table; then tagwarden's own necessary storage. Built from
- * `buildDeclaration`; redrawn on every `tagwarden:consent` event. No inline styles.
+ * storage items in a captioned table (a paused tag says that it is paused); then tagwarden's own
+ * necessary storage. Built from `buildDeclaration`; redrawn on every `tagwarden:consent` event. No
+ * inline styles.
  */
 import { buildDeclaration, type DeclaredItem } from '../declaration/build';
 import { h, safeUrl } from './h';
@@ -95,6 +96,7 @@ function draw(element: Element, host: UiHost): void {
               policy && [' · ', h('a', { href: policy }, `${t.privacy}: ${tag.vendor}`)],
             ),
             tag.purpose && h('p', null, tag.purpose),
+            tag.pausedNote && h('p', { class: 'tw-paused' }, tag.pausedNote),
             table(`${t.storage}: ${tag.name}`, tag.items),
           );
         }),

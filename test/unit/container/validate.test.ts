@@ -329,6 +329,20 @@ describe('URL policy', () => {
       expect(new URL(url, 'https://www.example.se').host).toBe('evil.example');
   });
 
+  test('a path that starts with a variable is refused: an empty value would make it //host/…', () => {
+    const problems = problemsAfter((c) => {
+      c.tags[PIXEL].settings.url = '/{{dl.lang}}/{{dl.section}}/collect?e={{event}}';
+    });
+    expect(where(problems)).toEqual([`tags.${PIXEL}.settings.url [error]`]);
+    expect(problems[0]!.message).toMatch(/may not start with a \{\{variable\}\}/);
+    expect(new URL('//evil.example/collect', 'https://www.example.se').host).toBe('evil.example');
+    expect(
+      problemsAfter((c) => {
+        c.tags[PIXEL].settings.url = '/c/{{dl.lang}}/{{dl.section}}?e={{event}}';
+      }),
+    ).toEqual([]);
+  });
+
   test('an Application Insights connection string with a key given twice is refused', () => {
     // The SDK keeps the last IngestionEndpoint: the check must not read only the first.
     const problems = problemsAfter((c) => {

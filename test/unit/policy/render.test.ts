@@ -364,3 +364,128 @@ describe('hostile container texts', () => {
     expect(escapeMarkdown('line\n\nbreak')).toBe('line break');
   });
 });
+
+describe("tagwarden's own storage without an always-on category", () => {
+  /** The demo container without its always-on categories, as a site with only optional ones has. */
+  function noAlwaysOn(): Container {
+    const c = structuredClone(demo);
+    c.consent.categories = c.consent.categories.filter((x) => !x.alwaysOn);
+    return c;
+  }
+  const OWN_HEADING = {
+    en: 'Storage used by consent management (strictly necessary)',
+    sv: 'Samtyckeshanteringens egen lagring (nödvändig)',
+  } as const;
+
+  test.each(LANGS)(
+    'HTML (%s): a section and a table of their own, explained as strictly necessary',
+    (lang) => {
+      const c = noAlwaysOn();
+      const doc = parse(renderPolicy(c, { lang, format: 'html' }));
+      const own = buildDeclaration(c, lang).own;
+      const h = doc.querySelector('section[aria-labelledby="declaration"] h3[id="tagwarden-declaration"]')!;
+      expect(text(h)).toBe(OWN_HEADING[lang]);
+      const table = h.nextElementSibling!;
+      expect(table.tagName).toBe('TABLE');
+      expect(text(table.querySelector('caption')!)).toBe(OWN_HEADING[lang]);
+      expect([...table.querySelectorAll('tbody th')].map(text)).toEqual(own.map((i) => i.name));
+      // Every item the tally counts is in some table.
+      const rows = doc.querySelectorAll('section[aria-labelledby="declaration"] tbody tr');
+      const expected = own.length + c.tags.reduce((n, t) => n + t.storage.length, 0);
+      expect(rows).toHaveLength(expected);
+      expect(text(doc.body)).toContain(
+        lang === 'sv' ? `omfattar ${expected} poster` : `lists ${expected} items`,
+      );
+      const why = doc.querySelector('section[aria-labelledby="why"] h3[id="tagwarden-why"]')!;
+      expect(text(why)).toBe(OWN_HEADING[lang]);
+      let part = '';
+      for (let n = why.nextElementSibling; n && n.tagName !== 'H3'; n = n.nextElementSibling) part += text(n);
+      expect(part).toContain('tagwarden');
+      expect(part).toContain(
+        lang === 'sv' ? 'undantagen från kravet på samtycke' : 'exempt from the consent requirement',
+      );
+      const ids = [...doc.querySelectorAll('[id]')].map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    },
+  );
+
+  test.each(LANGS)('Markdown (%s): the same section and table', (lang) => {
+    const c = noAlwaysOn();
+    const md = renderPolicy(c, { lang, format: 'md' });
+    const lines = md.split('\n');
+    const at = lines.lastIndexOf(`### ${OWN_HEADING[lang]}`);
+    expect(at).toBeGreaterThan(lines.indexOf(`## ${SECTION_HEADINGS[lang].declaration}`));
+    expect(lines.filter((l) => l === `### ${OWN_HEADING[lang]}`)).toHaveLength(2); // "why" and the declaration
+    const table = markdownTables(lines.slice(at).join('\n'))[0]!;
+    expect(table.slice(2).map((r) => r[0])).toEqual(
+      buildDeclaration(c, lang).own.map((i) => `\`${i.name}\``),
+    );
+  });
+
+  test('with an always-on category, the storage stays in its table and has no section of its own', () => {
+    const doc = parse(renderPolicy(demo, { lang: 'en', format: 'html' }));
+    expect(doc.querySelector('[id^="tagwarden-"]')).toBeNull();
+    expect(text(doc.body)).not.toContain(OWN_HEADING.en);
+  });
+});
+
+describe('Markdown table cells with backslashes, pipes and backticks in storage names', () => {
+  // Names that break out of a code span under GFM: parsers split a row at pipes before they parse code
+  // spans, and disagree on a backslash before a pipe (micromark and marked read `\\|` as an escaped
+  // backslash and a cell break). Such names are written as escaped text, where every backslash is
+  // doubled and every pipe has one, so each pipe follows an odd run of backslashes in every reading.
+  const cases: [name: string, cell: string][] = [
+    ['x\\|<img src=x onerror=alert(1)>', 'x\\\\\\|\\<img src=x onerror=alert(1)\\>'],
+    ['a\\\\|<b>z</b>', 'a\\\\\\\\\\|\\<b\\>z\\</b\\>'],
+    ['\\', '\\\\'],
+    ['a\\', 'a\\\\'],
+    ['|', '\\|'],
+    ['`', '\\`'],
+    ['a`|`<img src=x onerror=alert(3)>`', 'a\\`\\|\\`\\<img src=x onerror=alert(3)\\>\\`'],
+    ['x|y\\z`w', 'x\\|y\\\\z\\`w'],
+    // Without those characters a name stays a code span, where everything else is literal.
+    ['plain<img src=x onerror=alert(6)>', '`plain<img src=x onerror=alert(6)>`'],
+    ['*em* _u_', '`*em* _u_`'],
+  ];
+  const c = structuredClone(demo);
+  c.tags[0]!.storage = cases.map(([name]) => ({ kind: 'cookie', name, party: 'first', lifetime: 1 }));
+
+  test.each(LANGS)('%s: each name is one escaped cell that reads back as the name', (lang) => {
+    const md = renderPolicy(c, { lang, format: 'md' });
+    for (const [name, cell] of cases)
+      expect(md.split('\n'), name).toContain(
+        `| ${cell} | ${c.tags[0]!.vendor.name} | Cookie | ${lang === 'sv' ? 'Förstapart' : 'First party'} | ${lang === 'sv' ? '1 dag' : '1 day'} | ${c.tags[0]!.purpose![lang]} |`,
+      );
+    const rows = markdownTables(md).flatMap((t) => t.slice(2));
+    for (const row of rows) expect(row).toHaveLength(6);
+    const firstCells = rows.map((r) => r[0]!);
+    for (const [name, cell] of cases) {
+      expect(firstCells).toContain(cell);
+      if (!cell.startsWith('`')) expect(unescapeMarkdown(cell)).toBe(name);
+    }
+    // Outside code spans, no "<" is left unescaped, so no raw HTML.
+    const button = md.split('\n').find((l) => l.startsWith('<button'))!;
+    expect(withoutCodeSpans(md.replace(button, ''))).not.toMatch(/(^|[^\\])<[a-z/!]/im);
+  });
+});
+
+describe('Global Privacy Control', () => {
+  const GPC = { en: 'Global Privacy Control', sv: 'Global Privacy Control' };
+  test.each(LANGS)(
+    '%s: promised only when a "marketing" category exists, which is all GPC acts on',
+    (lang) => {
+      expect(text(parse(renderPolicy(demo, { lang, format: 'html' })).body)).toContain(GPC[lang]);
+      const c = structuredClone(demo);
+      c.consent.categories = c.consent.categories
+        .filter((x) => x.parent !== 'marketing')
+        .map((x) => (x.id === 'marketing' ? { ...x, id: 'ads' } : x));
+      c.tags = c.tags.map((t) => ({
+        ...t,
+        category: t.category.startsWith('marketing') ? 'ads' : t.category,
+      }));
+      expect(c.consent.gpc).toBe(true);
+      expect(text(parse(renderPolicy(c, { lang, format: 'html' })).body)).not.toContain(GPC[lang]);
+      expect(renderPolicy(c, { lang, format: 'md' })).not.toContain(GPC[lang]);
+    },
+  );
+});

@@ -48,13 +48,14 @@ describe('cookie declaration', () => {
     }
   });
 
-  it("lists tagwarden's own necessary storage: the consent cookie, the stored container, the consent receipts, the queue, its spill and its flag", () => {
+  it("lists tagwarden's own necessary storage: the consent cookie, the stored container, the consent receipts, the withdrawal mark, the queue, its spill and its flag", () => {
     const { el } = render();
     const own = el.querySelector('section[data-category="tagwarden"] table') as HTMLTableElement;
     expect(rowNames(own)).toEqual([
       'tw_consent',
       'tagwarden:container:*',
       'tagwarden:records',
+      'tagwarden:withdraw',
       'tagwarden',
       'tagwarden:queue:*',
       'tagwarden:queue',
@@ -62,6 +63,7 @@ describe('cookie declaration', () => {
     expect(own.textContent).toContain('Tills inga händelser väntar');
     expect(own.textContent).toContain('Tills nästa sida har lagt dem i databasen');
     expect(own.textContent).toContain('180 dagar');
+    expect(own.textContent).toContain('Tills återkallelsen är genomförd');
     expect(own.textContent).toContain('Förstapart');
   });
 
@@ -109,6 +111,21 @@ describe('cookie declaration', () => {
     dispatchEvent(new CustomEvent('tagwarden:consent', { detail: {} }));
     expect(choice('analytics')).toBe('Nekad');
     expect(choice('functional')).toBe('Tillåten');
+  });
+
+  it('lists a paused tag with its storage, and says that it is paused, as the policy page does', () => {
+    const { el } = render(
+      makeHost({
+        edit: (c) => {
+          c.tags[0]!.paused = true;
+        },
+      }),
+    );
+    const tags = [...el.querySelectorAll('[data-tag]')];
+    const paused = tags.find((t) => t.getAttribute('data-tag') === 'appinsights')!;
+    expect(paused.querySelector('.tw-paused')?.textContent).toMatch(/^Pausad: används inte just nu\./);
+    expect(paused.querySelector('table')).not.toBeNull();
+    for (const t of tags.filter((x) => x !== paused)) expect(t.querySelector('.tw-paused')).toBeNull();
   });
 
   it('has a button that opens the preference centre', () => {
