@@ -1,9 +1,11 @@
 /**
  * Proof of consent: every decision is sent to the container's first-party `recordEndpoint` as a
  * record (consent id, time, per-category choice, method, container id and version, policy revision,
- * banner text version, language) with `sendBeacon`. The runtime keeps each record in localStorage
- * until it was handed to the browser, so a record that cannot be sent is retried on the next page
- * view. No IP address or other identifier is added here. A lazy chunk: decisions are rare.
+ * banner text version, language) with a `keepalive` fetch that carries no cookie and no Referer. The
+ * runtime keeps each record in localStorage until it was handed to the browser, and again when its send
+ * failed, so a record that could not be sent is retried on the next page view. No identifier is added
+ * here; the endpoint sees the request's IP address and user agent, as for any request. A lazy chunk:
+ * decisions are rare.
  */
 
 /** One proof-of-consent record. */
@@ -24,27 +26,42 @@ const PENDING = 'tagwarden:records';
 
 /**
  * Sends every record waiting in localStorage (the runtime puts each new one there first) to
- * `endpoint`; those that cannot be sent stay for the next page. `fresh` is sent from memory when
- * storage is unavailable.
+ * `endpoint`, and takes them out of storage; one whose send fails (a network error, an answer that is not
+ * 2xx) is stored again for the next page. `fresh` is sent from memory when storage is unavailable.
  */
 export function sendProofs(endpoint: string, fresh?: ConsentProof): void {
   let pending: ConsentProof[] = [];
   let stored = true;
   try {
     pending = JSON.parse(localStorage.getItem(PENDING) ?? '[]') as ConsentProof[];
+    localStorage.removeItem(PENDING);
   } catch {
     stored = false;
   }
   if (fresh && !pending.some((r) => r.consentId === fresh.consentId && r.time === fresh.time))
     pending.push(fresh);
-  const failed = pending.filter(
-    (r) => !navigator.sendBeacon?.(endpoint, new Blob([JSON.stringify(r)], { type: 'application/json' })),
-  );
-  if (!stored) return;
+  for (const r of pending) {
+    // No cookie and no Referer: the record is the whole message (sendBeacon would send both).
+    fetch(endpoint, {
+      method: 'POST',
+      body: JSON.stringify(r),
+      headers: { 'Content-Type': 'application/json' },
+      keepalive: true,
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    })
+      .then((res) => res.ok)
+      .catch(() => false)
+      .then((ok) => ok || !stored || keep(r));
+  }
+}
+
+/** Stores `r` again for the next page (the newest 20 are kept); storage refused: it is lost with the page. */
+function keep(r: ConsentProof) {
   try {
-    if (failed.length) localStorage.setItem(PENDING, JSON.stringify(failed.slice(-20)));
-    else localStorage.removeItem(PENDING);
+    const waiting = JSON.parse(localStorage.getItem(PENDING) ?? '[]') as ConsentProof[];
+    localStorage.setItem(PENDING, JSON.stringify([...waiting, r].slice(-20)));
   } catch {
-    // Storage refused: what failed is lost with the page, as it would be without a retry.
+    // As said.
   }
 }

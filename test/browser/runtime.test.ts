@@ -565,6 +565,11 @@ describe('Consent Mode update', () => {
     });
     const [proof] = await waitForMatching(fx.site.records, 'consent', () => true, 1);
     expect(proof?.body).toMatchObject({ method: 'consent-mode', choices: { analytics: 'granted' } });
+    // The record is the whole message: the page's cookies (the consent cookie is set by now) and its URL
+    // do not go with it.
+    expect(await s.page.evaluate(() => document.cookie)).not.toBe('');
+    expect(proof?.headers.cookie).toBeUndefined();
+    expect(proof?.headers.referer).toBeUndefined();
     await s.page.waitForTimeout(SETTLE_MS);
     expect(fx.site.records.list('consent')).toHaveLength(1);
     await s.waitForPixels('stats', 1);
