@@ -10,7 +10,7 @@ import esbuild from 'rollup-plugin-esbuild';
 
 const sizes = {};
 // Old content-hashed chunks would pile up beside the new ones: start from an empty output.
-rmSync('dist/runtime', { recursive: true, force: true });
+for (const dir of ['dist/runtime', 'dist/node', 'dist/types']) rmSync(dir, { recursive: true, force: true });
 
 /** Records min/gzip/brotli of every emitted JS file; prints them once the build is written. */
 function sizeReport(group) {

@@ -39,8 +39,8 @@ export interface DataLayerObject {
 
 /** `gtag('consent', 'default' | 'update', params)`. */
 export type ConsentCommand = ['consent', 'default' | 'update', ConsentModeParams];
-/** `gtag('set', values)`: merges `values` into the model. */
-export type SetCommand = ['set', Record<string, unknown>];
+/** `gtag('set', values)` merges `values` into the model; `gtag('set', 'dotted.key', value)` merges one value at a path. */
+export type SetCommand = ['set', Record<string, unknown>] | ['set', string, unknown];
 /** `gtag('event', name, params?)`: an event message `{event: name, ...params}`. */
 export type EventCommand = ['event', string, Record<string, unknown>?];
 /** `gtag('config', targetId, params?)`. */

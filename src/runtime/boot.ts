@@ -334,7 +334,7 @@ export function boot(selfUrl: string): TagwardenApi {
         } catch (e) {
           report(e); // `ready` settles whatever happens here
         }
-        const r = { ok: true, id: a.container.id, version: a.container.version };
+        const r: ReadyRecord = { ok: true, id: a.container.id, version: a.container.version };
         performance.mark?.('tagwarden:ready');
         resolveReady(r);
         emitter.emit('ready', r);
@@ -342,7 +342,7 @@ export function boot(selfUrl: string): TagwardenApi {
       (e: unknown) => {
         report(e);
         attach(undefined);
-        const r = { ok: false, code: isTagwardenError(e) ? e.code : 'runtime/internal' };
+        const r: ReadyRecord = { ok: false, code: isTagwardenError(e) ? e.code : 'runtime/internal' };
         resolveReady(r);
         emitter.emit('ready', r);
       },

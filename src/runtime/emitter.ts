@@ -2,8 +2,10 @@
  * The runtime's records: `on(type, listener)` subscriptions, plus window CustomEvents for the rare
  * ones (`tagwarden:ready`, `tagwarden:error`, `tagwarden:consent`); `tag` and `queue` records, one
  * per tag per event, go to `on()` listeners only and cost nothing when nobody listens.
- * A throwing listener is isolated: it never stops the others or the runtime.
+ * A throwing listener is isolated: it never stops the others or the runtime. Records are frozen.
  */
+
+import type { ErrorCode } from '../lib/errors';
 
 /** Record types and their payloads. */
 export interface RecordMap {
@@ -14,23 +16,19 @@ export interface RecordMap {
   queue: QueueRecord;
 }
 
-/** The container was applied (`ok`) or refused (`code`). */
-export interface ReadyRecord {
-  ok: boolean;
-  id?: string;
-  version?: number;
-  code?: string;
-}
+/** The container was applied (`ok: true`, with its id and version) or refused (`ok: false`, with a `code`). */
+export type ReadyRecord = { ok: true; id: string; version: number } | { ok: false; code: ErrorCode };
 /** A problem with a stable code (docs/errors.md). */
 export interface ErrorRecord {
-  code: string;
+  code: ErrorCode;
   detail?: string;
   tagId?: string;
 }
 /** The consent state after a change. */
 export interface ConsentRecord {
   state: Record<string, 'granted' | 'denied' | 'pending'>;
-  method: string;
+  /** How the change came about: src/consent/state.ts `Method` (a test keeps the two equal). */
+  method: 'accept-all' | 'reject-all' | 'custom' | 'api' | 'consent-mode' | 'gpc' | 'stored' | 'other-tab';
 }
 /** What happened to one tag for one event. */
 export interface TagRecord {
@@ -65,7 +63,11 @@ export function createEmitter() {
       };
     },
     emit<T extends RecordType>(type: T, record: RecordMap[T]): void {
-      for (const l of (listeners[type] ?? []) as Iterable<Listener<T>>) {
+      // Every listener (and `ready`) gets the same record, so none may change it for the others:
+      // frozen, with the consent record's `state` (a fresh snapshot). A copy of the listeners is
+      // iterated: one subscribed or unsubscribed meanwhile (even itself, again) counts from the next record.
+      Object.freeze((Object.freeze(record) as { state?: object }).state);
+      for (const l of new Set(listeners[type]) as Set<Listener<T>>) {
         try {
           l(record);
         } catch (e) {

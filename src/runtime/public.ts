@@ -2,7 +2,8 @@
  * The public TypeScript types of `window.tagwarden` and of dataLayer pushes, for site developers:
  * `import type { TagwardenApi, DataLayerMessage } from 'tagwarden/runtime'`.
  */
-import type { ReadyRecord, RecordMap, RecordType } from './emitter';
+import type { DataLayer } from '../datalayer/types';
+import type { ConsentRecord, ErrorRecord, ReadyRecord, RecordMap, RecordType } from './emitter';
 
 export type {
   ConsentModeParams,
@@ -10,7 +11,9 @@ export type {
   DataLayerMessage,
   DataLayerObject,
   GtagCommand,
+  SetCommand,
 } from '../datalayer/types';
+export type { ErrorCode } from '../lib/errors';
 export type {
   ConsentRecord,
   ErrorRecord,
@@ -56,9 +59,21 @@ export interface TagwardenApi {
   renderDeclaration(element: Element): void;
 }
 
+/**
+ * `tagwarden` and `dataLayer` as globals (`dataLayer.push(…)`, `await tagwarden.ready`) and on `window`, plus
+ * the window events that carry the `ready`, `error` and `consent` records as `detail`.
+ */
 declare global {
+  // A global `var` is also a property of `window` (globalThis).
+  var tagwarden: TagwardenApi;
+  var dataLayer: DataLayer;
   interface Window {
     tagwarden: TagwardenApi;
-    dataLayer: import('../datalayer/types').DataLayer;
+    dataLayer: DataLayer;
+  }
+  interface WindowEventMap {
+    'tagwarden:ready': CustomEvent<ReadyRecord>;
+    'tagwarden:error': CustomEvent<ErrorRecord>;
+    'tagwarden:consent': CustomEvent<ConsentRecord>;
   }
 }
