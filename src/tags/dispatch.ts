@@ -285,7 +285,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       // finish it (boot.ts), so that no declared cookie of a refused tag outlives the refusal.
       if (tags.length) {
         storage(() => localStorage.setItem(WITHDRAWING, '1'));
-        await (await import('./withdraw')).withdraw(
+        const running = await (await import('./withdraw')).withdraw(
           tags,
           given,
           // Granted again while the revoke ran: the new grant's storage stays.
@@ -295,7 +295,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           TAG_TIMEOUT_MS,
           container.consent.reloadOnWithdrawal,
         );
-        storage(() => localStorage.removeItem(WITHDRAWING));
+        // A script still running may write its storage again: the mark stays, and the next page deletes it.
+        if (!running) storage(() => localStorage.removeItem(WITHDRAWING));
       }
     },
   };

@@ -12,7 +12,8 @@ import { loadPlugin } from './registry';
 /**
  * Revokes each of `tags` that was `given` an event on this page (and forgets it), each revoke guarded within
  * `ms`, then deletes its storage while it is still `refused` (a grant made meanwhile keeps its new storage). A
- * script that could not be stopped reloads the page (`reload`) or is reported as `tag/still-running`.
+ * script that could not be stopped reloads the page (`reload`) or is reported as `tag/still-running`; the
+ * result then says so (true), and the next page deletes the refused tags' storage again.
  */
 export async function withdraw(
   tags: Tag[],
@@ -22,7 +23,7 @@ export async function withdraw(
   failed: (tag: Tag, o: Outcome & { ok: false }) => void,
   ms: number,
   reload?: boolean,
-): Promise<void> {
+): Promise<boolean> {
   let stuck = false;
   for (const tag of tags) {
     if (given.has(tag)) {
@@ -36,4 +37,5 @@ export async function withdraw(
     if (refused(tag)) await deleteStorage(tag.storage);
   }
   if (stuck) reload ? location.reload() : ctx.report('tag/still-running');
+  return stuck;
 }

@@ -146,6 +146,8 @@ describe('tag dispatch', () => {
     await d.denied(change.denied);
     expect(revoked.sort()).toEqual(['appinsights', 'hero-personalization', 'insight-script']);
     expect(localStorage.getItem('insight_campaign')).toBeNull();
+    // Done, with nothing left running: no mark for the next page.
+    expect(localStorage.getItem('tagwarden:withdraw')).toBeNull();
     expect(document.cookie).not.toContain('ai_user');
   });
 

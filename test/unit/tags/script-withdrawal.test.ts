@@ -50,6 +50,7 @@ const vendor = (init: () => unknown = () => undefined): Vendor => ({ init: vi.fn
 describe('script tag and withdrawal', () => {
   beforeEach(() => {
     globalThis.insight = undefined;
+    localStorage.clear();
   });
 
   it('a withdrawal while the script loads wins: no init and no call after it, and the running script is reported', async () => {
@@ -84,6 +85,8 @@ describe('script tag and withdrawal', () => {
     await withdraw();
     expect(globalThis.insight).toBeUndefined();
     expect(reports).toContain('tag/still-running');
+    // The running script may write its storage again: the next page deletes it once more.
+    expect(localStorage.getItem('tagwarden:withdraw')).toBe('1');
   });
 
   it('an init that threw is called again by the next event; the script is inserted once', async () => {
