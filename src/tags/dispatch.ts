@@ -16,7 +16,7 @@ import { storage } from '../lib/storage';
 import type { Emitter, TagRecord } from '../runtime/emitter';
 import { tagMatches } from '../triggers/match';
 import { type Lookup, references } from '../triggers/template';
-import { dlPath, type EventContext, getVariable, pageInfo } from '../triggers/variables';
+import { dlPath, type EventContext, getVariable, type PageInfo, pageInfo } from '../triggers/variables';
 import { guard, type Outcome } from './guard';
 import type { TagContext } from './plugin';
 import { loadedPlugin, loadPlugin } from './registry';
@@ -75,18 +75,28 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   const any: Tag[] = [];
   // The model paths each tag's settings read, split once: `dl.ecommerce.value` → ['ecommerce', 'value'].
   const modelPaths = new Map<Tag, (readonly string[])[]>();
+  // The page facts each tag reads: `page.*` in its settings, and an appinsights tag's page views the title,
+  // URL and referrer. A held event keeps only those of its waiting tags.
+  const pageKeys = new Map<Tag, (keyof PageInfo)[]>();
   for (const tag of container.tags) {
     const names = new Set<string>();
     for (const t of [...tag.triggers])
       for (const n of Array.isArray(t.event) ? t.event : [t.event]) names.add(n);
     if (names.has('*')) any.push(tag);
     else for (const n of names) byEvent.set(n, [...(byEvent.get(n) ?? []), tag]);
+    const refs = [...references(tag.settings)];
     modelPaths.set(
       tag,
-      [...references(tag.settings)]
+      refs
         .filter((r) => r.startsWith('dl.'))
         .map(dlPath)
         .filter((path) => !path.some(isUnsafeSegment)),
+    );
+    pageKeys.set(
+      tag,
+      tag.type === 'appinsights'
+        ? ['title', 'url', 'referrer']
+        : (refs.filter((r) => r.startsWith('page.')).map((r) => r.slice(5)) as (keyof PageInfo)[]),
     );
   }
   const order = new Map(container.tags.map((t, i) => [t, i]));
@@ -217,17 +227,23 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         else record(tag, ev, 'blocked', `${tag.category} denied`);
       }
       if (!now.length && !pending.length) return undefined;
-      // Delivery is asynchronous (per-tag order, lazy plugins) and held events wait: every tag gets
-      // the values of now, from one copy of the paths they read.
-      const at: EventContext = { ...ev, model: snapshot([...now, ...pending], model) };
+      // Delivery is asynchronous (per-tag order, lazy plugins) and held events wait: every tag gets the values
+      // of now, from a copy of the paths they read. What is held (and may be stored before any decision) is
+      // what the waiting tags read, and no more: their model paths and their page facts.
       if (pending.length) {
-        holder.hold(pending.map((tag) => ({ tag, ev: at })));
+        const page = { url: '', path: '', hostname: '', referrer: '', title: '' };
+        for (const tag of pending)
+          for (const k of pageKeys.get(tag)!) if (Object.hasOwn(page, k)) page[k] = ev.page[k];
+        const held: EventContext = { ...ev, model: snapshot(pending, model), page };
+        holder.hold(pending.map((tag) => ({ tag, ev: held })));
         if (emitter.has('tag'))
           for (const tag of pending) {
             record(tag, ev, 'queued', `${tag.category} undecided`);
           }
       }
-      return now.length ? Promise.all(now.map((tag) => deliver(tag, at))) : undefined;
+      if (!now.length) return undefined;
+      const at: EventContext = { ...ev, model: snapshot(now, model) };
+      return Promise.all(now.map((tag) => deliver(tag, at)));
     },
 
     /** Releases, in order, the held events of tags in newly granted categories. */

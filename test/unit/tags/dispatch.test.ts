@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConsent } from '../../../src/consent/state';
 import type { Tag } from '../../../src/container/schema';
 import { createEmitter, type TagRecord } from '../../../src/runtime/emitter';
-import { createDispatcher, memoryHolder } from '../../../src/tags/dispatch';
+import { createDispatcher, type Held, memoryHolder } from '../../../src/tags/dispatch';
 import type { EventContext } from '../../../src/triggers/variables';
 import { demoContainer } from '../demo-container';
 
@@ -182,6 +182,37 @@ describe('tag dispatch', () => {
     release();
     await withdrawal;
     expect(document.cookie).toContain('ai_user=new-grant');
+  });
+});
+
+describe('what is held for an undecided category', () => {
+  it("is what the waiting tags read, no more: not a granted tag's paths, not page facts no waiting tag reads", () => {
+    for (const c of document.cookie.split('; ')) document.cookie = `${c.split('=')[0]}=; max-age=0; path=/`;
+    const container = demoContainer();
+    // A granted tag reads an e-mail address; the waiting Application Insights tag does not.
+    const ads = container.tags.find((t) => t.id === 'ads-conversion')!;
+    (ads.settings as { url: string }).url += '&u={{dl.user.email}}';
+    const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
+    consent.decide({ marketing: true });
+    const held: Held[] = [];
+    const d = createDispatcher({
+      container,
+      consent,
+      emitter: createEmitter(),
+      holder: { hold: (h) => held.push(...h), take: () => [], drop: () => 0 },
+      context: { nonce: '', scriptUrl: (u) => u, push: () => {}, report: () => {} },
+    });
+    d.event('purchase', {
+      ecommerce: { value: 5, currency: 'SEK', items: [{ id: 'x' }] },
+      page: { type: 'checkout' },
+      user: { email: 'a@b.se' },
+    });
+    expect(held.map((h) => h.tag.id)).toEqual(['appinsights']);
+    const ev = held[0]!.ev;
+    expect(ev.model).toEqual({ page: { type: 'checkout' }, ecommerce: { currency: 'SEK', value: 5 } });
+    expect(JSON.stringify(ev)).not.toContain('a@b.se');
+    // Page views read the title, URL and referrer; the path and host name no waiting tag reads.
+    expect(ev.page).toMatchObject({ url: location.href, path: '', hostname: '' });
   });
 });
 
