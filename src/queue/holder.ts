@@ -233,12 +233,15 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     return e;
   };
 
-  /** Reads and removes every page's spilled entries (this page's own included: it is being reconnected). */
-  const takeSpills = (): Spilled[] => {
+  /**
+   * Reads and removes every page's spilled entries (this page's own included: it is being reconnected), or
+   * every other page's when `except` is this page's key.
+   */
+  const takeSpills = (except?: string): Spilled[] => {
     let out: Spilled[] = [];
     try {
       for (const k of Object.keys(localStorage))
-        if (k.startsWith(SPILL)) {
+        if (k.startsWith(SPILL) && k !== except) {
           const v = localStorage.getItem(k);
           localStorage.removeItem(k);
           const list: unknown = JSON.parse(v ?? '[]');
@@ -247,8 +250,25 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     } catch {
       // No localStorage, or a spill that is not ours: nothing to restore.
     }
-    spilled = false;
+    if (!except) spilled = false;
     return out;
+  };
+
+  /**
+   * With no store to move them to (after a storage fault): other pages' spills join this page's memory, where
+   * the time-to-live, drops and takes apply to them, and which this page spills in turn when it is left. So
+   * spills neither pile up from page to page nor outlive a refusal.
+   */
+  const absorb = () => {
+    const cutoff = now() - ttl;
+    const list: Entry[] = [];
+    for (const { sent, ...v } of takeSpills(spillKey)) {
+      const [e] = readEntry(v)!;
+      delete e.late;
+      if (e.time >= cutoff) list.push(e);
+      else expired++;
+    }
+    if (list.length) keep(list.sort(byKey));
   };
 
   /**
@@ -292,8 +312,11 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   /** A storage fault: quota is reported as such; anything else switches this page to memory. */
   const fault = (e: unknown) => {
     if (errName(e) === QUOTA) return report('queue/quota');
-    if (durable) report('queue/unavailable', errName(e));
-    durable = false;
+    if (durable) {
+      report('queue/unavailable', errName(e));
+      durable = false;
+      absorb();
+    }
   };
 
   /** Cleans, merges and measures the pending events; those over the size bound are not kept. */
@@ -510,6 +533,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     // would otherwise clean and clone them all in one task. A few are taken in memory and what is left of
     // them written in that first transaction.
     if (durable && pending.length > CHUNK) await flushNow();
+    // Without a store, spilled since by other pages: swept with this page's memory.
+    else if (!durable && settings.storage === 'indexeddb') absorb();
     mem = sweepMem(mem);
     let rest = sweepMem(prepare());
     const stored: [Entry, TagRef[]][] = [];
@@ -617,8 +642,12 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         }
       } catch (e) {
         fault(e);
+        // Other pages' spills, absorbed by the fault: swept like the rest of memory.
+        mem = sweepMem(mem);
       }
     keep(rest);
+    // This page's spill no longer holds what was taken or dropped.
+    if (spilled) spill();
     // The stored ones come in key order: only memory's (held, not yet written, or kept) need merging in.
     return hits.length ? hits.concat(stored).sort((a, b) => byKey(a[0], b[0])) : stored;
   };

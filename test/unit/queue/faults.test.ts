@@ -238,3 +238,55 @@ describe('queue faults: the connection', () => {
     expect(pairs(await holder.take(cats('analytics')))).toEqual([['ga', 'e2']]);
   });
 });
+
+describe('queue faults: spills with no store to restore them to', () => {
+  const spillKeys = () => Object.keys(localStorage).filter((k) => k.startsWith('tagwarden:queue:'));
+  const spilledIds = () =>
+    spillKeys().flatMap((k) =>
+      (JSON.parse(localStorage.getItem(k)!) as { eventId: string; tags: { id: string }[] }[]).map(
+        (e) => `${e.eventId}:${e.tags.map((t) => t.id).join('+')}`,
+      ),
+    );
+  /** A page of the site whose IndexedDB cannot open: it holds one event for ga and fb, then is left. */
+  const page = async (id: string, time = T0) => {
+    const h = harness();
+    h.holder.hold(event(id, time, [ga, fb]));
+    await h.holder.flush();
+    dispatchEvent(new Event('pagehide'));
+    await h.holder.close();
+    return h;
+  };
+
+  it("do not pile up from page to page: each page carries the earlier pages' events on in its own spill", async () => {
+    vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
+    await page('e1');
+    await page('e2');
+    await page('e3');
+    expect(spillKeys()).toHaveLength(1);
+    expect(spilledIds().sort()).toEqual(['e1:ga+fb', 'e2:ga+fb', 'e3:ga+fb']);
+  });
+
+  it('a refusal drops the refused tags from them, and a grant delivers them once', async () => {
+    vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
+    await page('e1');
+    await page('e2');
+    const { holder } = harness();
+    holder.hold(event('e3', T0 + 1, [ga, fb]));
+    await holder.drop(cats('analytics'));
+    expect(pairs(await holder.take(cats('marketing')))).toEqual([
+      ['fb', 'e1'],
+      ['fb', 'e2'],
+      ['fb', 'e3'],
+    ]);
+    dispatchEvent(new Event('pagehide'));
+    expect(spilledIds()).toEqual([]);
+    expect(await holder.take(cats('analytics'))).toEqual([]);
+  });
+
+  it('what is older than ttlHours is deleted, not carried on', async () => {
+    vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
+    await page('old', T0 - 25 * 3_600_000);
+    await page('new');
+    expect(spilledIds()).toEqual(['new:ga+fb']);
+  });
+});
