@@ -85,12 +85,13 @@ const T = {
     untilNextPage: 'Tills nästa sida har lagt dem i databasen',
     untilEmpty: 'Tills inga händelser väntar',
     untilWithdrawn: 'Tills återkallelsen är genomförd',
-    consentPurpose: 'Sparar ditt val om cookies och när du gjorde det, så att vi inte frågar igen i onödan.',
+    consentPurpose:
+      'Sparar ditt val om cookies och när du gjorde det, så att vi inte frågar igen i onödan, med ett slumpat id som kopplar valet till vårt bevis på ditt samtycke.',
     containerPurpose: 'Sparar den senast verifierade, signerade konfigurationen så att sidan startar snabbt.',
     recordsPurpose:
       'Håller ett kvitto på ditt val tills det har skickats till oss, så att vi kan visa vad du valde och när.',
     queuePurpose:
-      'Håller händelser som inträffar innan du har valt, så att de bara skickas om och när du samtycker. Töms om du nekar.',
+      'Håller händelser som inträffar innan du har valt, så att de bara skickas om och när du samtycker. Töms om du nekar. Det som är äldre än livslängden skickas aldrig och tas bort vid ditt nästa besök.',
     spillPurpose:
       'Håller de senaste väntande händelserna när du lämnar en sida innan de hunnit sparas i databasen. Töms om du nekar.',
     flagPurpose: 'Anger att händelser kan vänta i databasen, så att sidorna inte öppnar den i onödan.',
@@ -120,12 +121,12 @@ const T = {
     untilEmpty: 'Until no event is waiting',
     untilWithdrawn: 'Until the withdrawal is complete',
     consentPurpose:
-      'Keeps your cookie choice and when you made it, so that you are not asked again needlessly.',
+      'Keeps your cookie choice and when you made it, so that you are not asked again needlessly, with a random id that links the choice to our record of your consent.',
     containerPurpose: 'Keeps the last verified, signed configuration so that the page starts quickly.',
     recordsPurpose:
       'Keeps a receipt of your choice until it has been sent to us, so that we can show what you chose and when.',
     queuePurpose:
-      'Holds events that happen before you choose, so that they are sent only if and when you consent. Emptied if you refuse.',
+      'Holds events that happen before you choose, so that they are sent only if and when you consent. Emptied if you refuse. What is older than its lifetime is never sent and is removed on your next visit.',
     spillPurpose:
       'Holds the last waiting events when you leave a page before they were saved in the database. Emptied if you refuse.',
     flagPurpose: 'Says that events may be waiting in the database, so that pages do not open it needlessly.',
