@@ -112,7 +112,9 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const app = createApp({
     pages: PAGES_DIR,
     ...appOptions,
-    routes: { '/tagwarden/': RUNTIME_DIR, ...appOptions.routes },
+    // The pages' scripts are a mount, as a site's static assets are: readable cross-origin, which a
+    // `crossorigin` script of the "third party" needs (page files are not).
+    routes: { '/tagwarden/': RUNTIME_DIR, '/assets/': `${PAGES_DIR}assets`, ...appOptions.routes },
     vars: { firstParty: () => firstParty, thirdParty: () => thirdParty ?? '', ...appOptions.vars },
   });
   firstParty = await listen(app, 0, '127.0.0.1');
