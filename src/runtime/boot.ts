@@ -12,6 +12,7 @@ import type { Container } from '../container/schema';
 import { attachDataLayer, SLICE_MS } from '../datalayer/process';
 import { queryAll } from '../lib/dom';
 import { type ErrorCode, isTagwardenError, TagwardenError } from '../lib/errors';
+import { storage } from '../lib/storage';
 import { lazyQueue, type QueueHandle } from '../queue/lazy';
 import { createDispatcher, type Dispatcher, withdrawalLeft } from '../tags/dispatch';
 import { getPersonalization } from '../tags/personalization/store';
@@ -325,8 +326,10 @@ export function boot(selfUrl: string): TagwardenApi {
         const g = a.consent.gpcChoices();
         if (g) decide(g, 'gpc');
         try {
-          // Records left over from an earlier page whose send failed.
+          // Records left over from an earlier page whose send failed; without an endpoint (since removed from
+          // the container) nothing would ever send them, so they go.
           if (a.container.consent.recordEndpoint) sendProof(a.container.consent.recordEndpoint);
+          else storage(() => localStorage.removeItem(PROOFS));
           if (a.container.consent.ui?.enabled) {
             if (a.consent.needsPrompt) withUi((m, host) => m.showBanner(host));
             for (const el of queryAll('[data-tagwarden-declaration]')) api.renderDeclaration(el);

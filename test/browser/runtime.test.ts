@@ -576,6 +576,24 @@ describe('Consent Mode update', () => {
   });
 });
 
+describe('proof-of-consent records left on the device', () => {
+  test('are deleted when the container no longer names a recordEndpoint: nothing would ever send them', async () => {
+    const c = fx.container();
+    delete c.consent.recordEndpoint;
+    await fx.publish('no-records', c);
+    const s = await shop();
+    await s.ready();
+    await s.page.evaluate(() => localStorage.setItem('tagwarden:records', '[{"consentId":"c-1"}]'));
+    const again = await shop({ container: 'no-records' }, s.probe);
+    await again.ready();
+    await again.page.waitForFunction(() => localStorage.getItem('tagwarden:records') === null);
+    const sent = fx.site.records
+      .list('consent')
+      .filter((r) => (r.body as { consentId?: string }).consentId === 'c-1');
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('lazy chunks pinned by the import map', () => {
   test('the snippet pins every chunk of the built runtime by its SHA-384, under the strict CSP', async () => {
     const s = await shop();
