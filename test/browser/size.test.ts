@@ -33,7 +33,7 @@ describe('size budgets', () => {
     // schema id, the queue flag and spill rules, the boot-time purge, bounds on dotted and long keys,
     // conditions on objects, stale cross-tab decisions, GPC keeping explicit purpose grants, the newest of
     // two decision cookies, finishing a withdrawal cut short, no proof for a non-decision or a repeated gtag update).
-    // Raised to 14.3 KB by the review fixes of 2026-12-03, session 11 (+293 B): a withdrawal revokes tags still
+    // Raised to 14.3 KB by the review fixes of 2026-12-03, session 11 (+292 B): a withdrawal revokes tags still
     // busy with an event or whose last event failed, script init awaited and retried, a re-grant reinserts the
     // script, a path pixel cannot render as another origin, held events keep only what waiting tags read,
     // frozen records.

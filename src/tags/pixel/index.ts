@@ -28,7 +28,7 @@ const pixel: TagPlugin<TagOf<'pixel'>> = {
       // A path template stays on the page's origin: an empty value right after its leading `/` would make
       // `//host/…`, a URL of another host.
       if (tag.settings.url[0] === '/' && u.origin !== location.origin)
-        throw new TagwardenError('tag/bad-url', 'a path template rendered as another origin');
+        throw new TagwardenError('tag/bad-url', 'path rendered as another origin');
       url = u.href;
     }
     if (tag.settings.transport === 'beacon') {
