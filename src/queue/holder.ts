@@ -132,6 +132,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   let chain: Promise<unknown> = Promise.resolve();
   /** Entries handed to a write transaction that has not committed yet. */
   let inflight: Entry[] = [];
+  /** Other pages' spilled entries that may be in the store too, held after a fault (see `absorb`). */
+  let unsure: Entry[] = [];
   /** This page's spill key, and whether something is spilled under it. */
   const spillKey = SPILL + pageStamp(now());
   let spilled = false;
@@ -257,7 +259,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   /**
    * With no store to move them to (after a storage fault): other pages' spills join this page's memory, where
    * the time-to-live, drops and takes apply to them, and which this page spills in turn when it is left. So
-   * spills neither pile up from page to page nor outlive a refusal.
+   * spills neither pile up from page to page nor outlive a refusal. An entry its page may have committed before
+   * it went (`sent`) may be in the store too: it is never delivered from memory, only spilled on as it was, for
+   * a page whose store works to add if absent; a refusal still takes the refused tags out of it.
    */
   const absorb = () => {
     const cutoff = now() - ttl;
@@ -265,8 +269,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     for (const { sent, ...v } of takeSpills(spillKey)) {
       const [e] = readEntry(v)!;
       delete e.late;
-      if (e.time >= cutoff) list.push(e);
-      else expired++;
+      if (e.time < cutoff) expired++;
+      else (sent ? unsure : list).push(e);
     }
     if (list.length) keep(list.sort(byKey));
   };
@@ -278,7 +282,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
    */
   const spill = () => {
     if (settings.storage !== 'indexeddb') return;
-    const list: Spilled[] = inflight.map((e) => ({ ...toV1(e), sent: 1 }));
+    const list: Spilled[] = inflight.concat(unsure).map((e) => ({ ...toV1(e), sent: 1 }));
     if (left) for (const e of mem) list.push(toV1(e));
     for (const [e, models] of pending) list.push(toV1(merged({ ...e, model: {} }, models)));
     try {
@@ -536,6 +540,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     // Without a store, spilled since by other pages: swept with this page's memory.
     else if (!durable && settings.storage === 'indexeddb') absorb();
     mem = sweepMem(mem);
+    // Never delivered from here (see `absorb`); a refusal takes the refused tags out.
+    if (rewrite) unsure = unsure.filter((e) => e.time >= cutoff && cut(e, []));
     let rest = sweepMem(prepare());
     const stored: [Entry, TagRef[]][] = [];
     /**
@@ -644,6 +650,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         fault(e);
         // Other pages' spills, absorbed by the fault: swept like the rest of memory.
         mem = sweepMem(mem);
+        if (rewrite) unsure = unsure.filter((e) => e.time >= cutoff && cut(e, []));
       }
     keep(rest);
     // This page's spill no longer holds what was taken or dropped.
@@ -777,6 +784,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       serial(async () => {
         pending = [];
         mem = [];
+        unsure = [];
         takeSpills();
         if (durable)
           await run((s, m) => {

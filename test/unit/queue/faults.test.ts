@@ -283,6 +283,34 @@ describe('queue faults: spills with no store to restore them to', () => {
     expect(await holder.take(cats('analytics'))).toEqual([]);
   });
 
+  it('an entry its page may have committed before it went is never delivered from memory, only spilled on', async () => {
+    // A page left during a write: its spill names e1 as maybe committed (in the store for all it knows).
+    localStorage.setItem(
+      'tagwarden:queue:earlier',
+      JSON.stringify([
+        {
+          eventId: 'e1',
+          name: 'purchase',
+          time: T0,
+          seq: 1,
+          model: {},
+          page: {},
+          tags: [ga, fb].map(({ id, category }) => ({ id, category })),
+          sent: 1,
+        },
+      ]),
+    );
+    vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
+    const { holder } = harness();
+    holder.hold(event('e2', T0 + 1, [ga]));
+    expect(pairs(await holder.take(cats('analytics')))).toEqual([['ga', 'e2']]);
+    // A refusal still takes the refused tag out of it; a page whose store works adds it if absent.
+    await holder.drop(cats('marketing'));
+    dispatchEvent(new Event('pagehide'));
+    expect(spilledIds()).toEqual(['e1:ga']);
+    expect(JSON.parse(localStorage.getItem(spillKeys()[0]!)!)[0].sent).toBe(1);
+  });
+
   it('what is older than ttlHours is deleted, not carried on', async () => {
     vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
     await page('old', T0 - 25 * 3_600_000);
