@@ -317,7 +317,7 @@ export function boot(selfUrl: string): TagwardenApi {
         // purge loads nothing when no flag says events wait (queue/lazy.ts).
         const denied = inStatus('denied');
         if (denied.length)
-          (withdrawalLeft() ? a.dispatcher.denied(denied) : a.dispatcher.purge(denied)).catch(report);
+          (withdrawalLeft() ? a.dispatcher.denied(denied, true) : a.dispatcher.purge(denied)).catch(report);
         if (granted.length && a.queue.stored) replay(a, granted);
         attach(a);
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision

@@ -92,12 +92,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         .map(dlPath)
         .filter((path) => !path.some(isUnsafeSegment)),
     );
-    pageKeys.set(
-      tag,
-      tag.type === 'appinsights'
-        ? ['title', 'url', 'referrer']
-        : (refs.filter((r) => r.startsWith('page.')).map((r) => r.slice(5)) as (keyof PageInfo)[]),
-    );
+    const keys = refs.filter((r) => r.startsWith('page.')).map((r) => r.slice(5)) as (keyof PageInfo)[];
+    pageKeys.set(tag, tag.type === 'appinsights' ? [...keys, 'title', 'url', 'referrer'] : keys);
   }
   const order = new Map(container.tags.map((t, i) => [t, i]));
   const chains = new Map<string, Promise<unknown>>();
@@ -148,8 +144,9 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     given.add(tag);
     const done = (outcome: Outcome) => {
       if (outcome.ok) record(tag, ev, 'fired', ev.replay ? 'replay' : undefined);
-      // A delivery the withdrawal stopped (the plugin gave up on seeing its revoke) is not a tag failure.
-      else if (!granted(tag)) record(tag, ev, 'blocked', 'consent withdrawn');
+      // A delivery the withdrawal stopped (the plugin gave up on seeing its revoke) is not a tag failure, also
+      // when the category was granted again since: a revoke took the tag out of `given`.
+      else if (!granted(tag) || !given.has(tag)) record(tag, ev, 'blocked', 'consent withdrawn');
       else {
         record(tag, ev, 'failed', outcome.reason);
         failed(tag, outcome);
@@ -292,15 +289,18 @@ export function createDispatcher({ container, consent, emitter, holder, context 
      * Drops held events of newly denied categories (`purge`), then revokes their tags (the lazy `withdraw`
      * chunk), which reloads the page or reports `tag/still-running` for a running script.
      */
-    async denied(categories: string[]): Promise<void> {
+    async denied(categories: string[], finishing?: boolean): Promise<void> {
       if (!categories.length) return;
       await purge(categories);
       const tags = container.tags.filter((t) => categories.includes(t.category));
       // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk. Marked as
       // under way first: a page left before it is done, or whose chunk did not load, has the next page
       // finish it (boot.ts), so that no declared cookie of a refused tag outlives the refusal.
+      // The mark is one key for the site's tabs: `1` while one is under way, `2` once one left a script running
+      // (kept until a later page has deleted the storage again). A withdrawal keeps another tab's mark.
       if (tags.length) {
-        storage(() => localStorage.setItem(WITHDRAWING, '1'));
+        const mark = () => localStorage.getItem(WITHDRAWING);
+        storage(() => mark() ?? localStorage.setItem(WITHDRAWING, '1'));
         const running = await (await import('./withdraw')).withdraw(
           tags,
           given,
@@ -311,8 +311,12 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           TAG_TIMEOUT_MS,
           container.consent.reloadOnWithdrawal,
         );
-        // A script still running may write its storage again: the mark stays, and the next page deletes it.
-        if (!running) storage(() => localStorage.removeItem(WITHDRAWING));
+        // A script still running may write its storage again: the mark says so, and the next page deletes it.
+        storage(() =>
+          running
+            ? localStorage.setItem(WITHDRAWING, '2')
+            : (finishing || mark() === '1') && localStorage.removeItem(WITHDRAWING),
+        );
       }
     },
   };

@@ -10,8 +10,9 @@ import type { TagContext } from './plugin';
 import { loadPlugin } from './registry';
 
 /**
- * Revokes each of `tags` that was `given` an event on this page (and forgets it), each revoke guarded within
- * `ms`, then deletes its storage while it is still `refused` (a grant made meanwhile keeps its new storage). A
+ * Revokes each of `tags` that is still `refused` and was `given` an event on this page (and forgets it), each
+ * revoke guarded within `ms`, then deletes its storage while it is still refused (a grant made meanwhile keeps
+ * the tag running and its new storage). A
  * script that could not be stopped reloads the page (`reload`) or is reported as `tag/still-running`; the
  * result then says so (true), and the next page deletes the refused tags' storage again.
  */
@@ -26,13 +27,16 @@ export async function withdraw(
 ): Promise<boolean> {
   let stuck = false;
   for (const tag of tags) {
+    // Granted again (here or in another tab) while earlier tags were revoked: this one stays as it is.
+    if (!refused(tag)) continue;
     if (given.has(tag)) {
+      // Out of `given` before the revoke: a delivery it stops is recorded `blocked` (dispatch.ts).
+      given.delete(tag);
       const plugin = await loadPlugin(tag.type).catch(() => undefined);
       const outcome = await guard(async () => {
         if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
       }, ms);
       if (!outcome.ok) failed(tag, outcome);
-      given.delete(tag);
     }
     if (refused(tag)) await deleteStorage(tag.storage);
   }

@@ -19,6 +19,8 @@ const inits = new Map<string, Promise<unknown>>();
 const revokes = new Map<string, number>();
 
 const WITHDRAWN = new Error('consent withdrawn while the script loaded');
+/** How long a promise returned by `init` is awaited. */
+export const INIT_WAIT_MS = 5_000;
 
 /** Inserts the script once; a failed load is tried again by a later event. */
 function load(tag: ScriptTag, ctx: TagContext): Promise<void> {
@@ -55,7 +57,11 @@ function ready(tag: ScriptTag, ctx: TagContext): Promise<unknown> {
     const mine = load(tag, ctx).then(() => {
       // Withdrawn while the script loaded: no `init` after the withdrawal.
       if (revokes.get(tag.id) !== before) throw WITHDRAWN;
-      return init && call(init, () => undefined);
+      // An init that returns a promise is awaited for at most 5 s, then counts as done: one that never
+      // settles must not hold every later event of the tag.
+      return (
+        init && Promise.race([call(init, () => undefined), new Promise((r) => setTimeout(r, INIT_WAIT_MS))])
+      );
     });
     mine.catch(() => inits.get(tag.id) === mine && inits.delete(tag.id));
     inits.set(tag.id, mine);
@@ -87,11 +93,15 @@ const script: TagPlugin<ScriptTag> = {
   revoke(tag) {
     revokes.set(tag.id, (revokes.get(tag.id) ?? 0) + 1);
     // A running script cannot be unloaded; its globals can be removed so that nothing calls it again. A later
-    // grant on this page inserts the script again and calls `init` again, which make the globals anew.
-    for (const g of tag.settings.globals ?? []) Reflect.deleteProperty(globalThis, g);
+    // grant on this page inserts the script again and calls `init` again, which make the globals anew; without
+    // globals, the script still there serves the later grant (inserted again, it would run twice).
+    const globals = tag.settings.globals ?? [];
+    for (const g of globals) Reflect.deleteProperty(globalThis, g);
     const running = loads.has(tag.id);
-    loads.delete(tag.id);
-    inits.delete(tag.id);
+    if (globals.length) {
+      loads.delete(tag.id);
+      inits.delete(tag.id);
+    }
     return running;
   },
 };

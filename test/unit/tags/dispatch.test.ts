@@ -167,6 +167,38 @@ describe('tag dispatch', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a category granted again while earlier tags are revoked: its tags are not revoked, a later denial does', async () => {
+    const { d, consent, errors } = setup();
+    consent.all(true);
+    await d.event('page_view', {});
+    let release!: () => void;
+    revokeGate = new Promise((r) => {
+      release = r;
+    });
+    const withdrawal = d.denied(consent.decide({ analytics: false, marketing: false }).denied);
+    await settle();
+    expect(revoked).toEqual(['appinsights']); // waiting in its revoke
+    d.granted(consent.decide({ marketing: true }).granted);
+    release();
+    await withdrawal;
+    expect(revoked).toEqual(['appinsights']);
+    revokeGate = undefined;
+    await d.denied(consent.decide({ marketing: false }).denied);
+    expect(revoked.sort()).toEqual(['appinsights', 'hero-personalization', 'insight-script']);
+    expect(errors).toEqual([]);
+  });
+
+  it("the withdrawal mark: another tab's 'script left running' stays; the page that finishes it at boot removes it", async () => {
+    const { d, consent } = setup();
+    consent.all(true);
+    await d.event('page_view', {});
+    localStorage.setItem('tagwarden:withdraw', '2');
+    await d.denied(consent.decide({ analytics: false }).denied);
+    expect(localStorage.getItem('tagwarden:withdraw')).toBe('2');
+    await d.denied(['analytics'], true);
+    expect(localStorage.getItem('tagwarden:withdraw')).toBeNull();
+  });
+
   it('a grant again while a revoke runs keeps the storage of the new grant', async () => {
     const { d, consent } = setup();
     consent.all(true);
@@ -192,6 +224,9 @@ describe('what is held for an undecided category', () => {
     // A granted tag reads an e-mail address; the waiting Application Insights tag does not.
     const ads = container.tags.find((t) => t.id === 'ads-conversion')!;
     (ads.settings as { url: string }).url += '&u={{dl.user.email}}';
+    // The waiting tag reads the path in a property too.
+    const ai = container.tags.find((t) => t.id === 'appinsights')!;
+    (ai.settings as { properties: Record<string, string> }).properties.path = '{{page.path}}';
     const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
     consent.decide({ marketing: true });
     const held: Held[] = [];
@@ -211,8 +246,8 @@ describe('what is held for an undecided category', () => {
     const ev = held[0]!.ev;
     expect(ev.model).toEqual({ page: { type: 'checkout' }, ecommerce: { currency: 'SEK', value: 5 } });
     expect(JSON.stringify(ev)).not.toContain('a@b.se');
-    // Page views read the title, URL and referrer; the path and host name no waiting tag reads.
-    expect(ev.page).toMatchObject({ url: location.href, path: '', hostname: '' });
+    // Page views read the title, URL and referrer; the host name no waiting tag reads.
+    expect(ev.page).toMatchObject({ url: location.href, path: location.pathname, hostname: '' });
   });
 });
 

@@ -6,6 +6,7 @@ import { createConsent } from '../../../src/consent/state';
 import type { Container, TagOf } from '../../../src/container/schema';
 import { createEmitter, type TagRecord } from '../../../src/runtime/emitter';
 import { createDispatcher, memoryHolder } from '../../../src/tags/dispatch';
+import { INIT_WAIT_MS } from '../../../src/tags/script/index';
 import { demoContainer } from '../demo-container';
 
 type Vendor = { init: ReturnType<typeof vi.fn>; track: ReturnType<typeof vi.fn> };
@@ -14,13 +15,14 @@ declare global {
 }
 
 let n = 0;
-function setup() {
+function setup({ globals = true } = {}) {
   for (const c of document.cookie.split('; ')) document.cookie = `${c.split('=')[0]}=; max-age=0; path=/`;
   const container: Container = demoContainer();
   // Only the script tag, under an id of its own (the plugin keeps its loads per tag id across tests).
   const tag = container.tags.find((t) => t.type === 'script') as TagOf<'script'>;
   tag.id = `insight-${++n}`;
   tag.settings.src = `http://localhost:8080/vendor/insight.js?${n}`;
+  if (!globals) delete tag.settings.globals;
   container.tags = [tag];
   const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
   const emitter = createEmitter();
@@ -86,7 +88,7 @@ describe('script tag and withdrawal', () => {
     expect(globalThis.insight).toBeUndefined();
     expect(reports).toContain('tag/still-running');
     // The running script may write its storage again: the next page deletes it once more.
-    expect(localStorage.getItem('tagwarden:withdraw')).toBe('1');
+    expect(localStorage.getItem('tagwarden:withdraw')).toBe('2');
   });
 
   it('an init that threw is called again by the next event; the script is inserted once', async () => {
@@ -105,6 +107,40 @@ describe('script tag and withdrawal', () => {
     expect(v.track.mock.calls[0]![0]).toBe('purchase');
     expect(elements()).toHaveLength(1);
     expect(records.map((r) => r.status)).toEqual(['failed', 'fired']);
+  });
+
+  it('an init whose promise never settles counts as done after INIT_WAIT_MS: the tag goes on', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { d, consent, records, vendorLoads } = setup();
+      consent.all(true);
+      const v = vendor(() => new Promise(() => {}));
+      const first = d.event('page_view', {});
+      await vendorLoads(v);
+      await vi.advanceTimersByTimeAsync(INIT_WAIT_MS);
+      await first;
+      await d.event('purchase', {});
+      expect(v.init).toHaveBeenCalledTimes(1);
+      expect(v.track.mock.calls.map((c) => c[0])).toEqual(['page_view', 'purchase']);
+      expect(records.map((r) => r.status)).toEqual(['fired', 'fired']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a script without globals, granted again after a withdrawal, is not inserted twice', async () => {
+    const { d, consent, elements, vendorLoads, withdraw } = setup({ globals: false });
+    consent.all(true);
+    const first = d.event('page_view', {});
+    const v = vendor();
+    await vendorLoads(v);
+    await first;
+    await withdraw();
+    await d.granted(consent.decide({ marketing: true }).granted);
+    await d.event('purchase', {});
+    expect(elements()).toHaveLength(1);
+    expect(v.init).toHaveBeenCalledTimes(1);
+    expect(v.track).toHaveBeenCalledTimes(2);
   });
 
   it('an init that rejects fails its event, not silently', async () => {
