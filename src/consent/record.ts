@@ -26,8 +26,8 @@ const PENDING = 'tagwarden:records';
 
 /**
  * Sends every record waiting in localStorage (the runtime puts each new one there first) to
- * `endpoint`, and takes them out of storage; one whose send fails (a network error, an answer that is not
- * 2xx) is stored again for the next page. `fresh` is sent from memory when storage is unavailable.
+ * `endpoint`, and takes them out of storage; one whose send fails for a reason that may pass (a network
+ * error, 429, 5xx) is stored again for the next page. `fresh` is sent from memory when storage is unavailable.
  */
 export function sendProofs(endpoint: string, fresh?: ConsentProof): void {
   let pending: ConsentProof[] = [];
@@ -50,9 +50,13 @@ export function sendProofs(endpoint: string, fresh?: ConsentProof): void {
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
     })
-      .then((res) => res.ok)
-      .catch(() => false)
-      .then((ok) => ok || !stored || keep(r));
+      // Tried again on the next page after a network error, 429 or 5xx; another answer (a misconfigured
+      // endpoint's 404) would refuse it on every page, so it is not kept.
+      .then(
+        (res) => res.status !== 429 && res.status < 500,
+        () => false,
+      )
+      .then((done) => done || !stored || keep(r));
   }
 }
 

@@ -121,9 +121,10 @@ export function createApp(options: AppOptions = {}): App {
     // One loopback listener answers as both 127.0.0.1 and localhost (two origins, two sites): the
     // Host header says which one the browser used. Any other Host is refused: a name an attacker's DNS
     // points at this machine (DNS rebinding) would otherwise make the server that website's own origin.
-    const { host, port } = new URL(listener);
-    const alias = listener.startsWith('http://127.0.0.1:') && req.headers.host === `localhost:${port}`;
-    if (req.headers.host !== host && !alias) {
+    // A listener on every interface (0.0.0.0, ::) has no name of its own to check against.
+    const { host, hostname, port } = new URL(listener);
+    const alias = hostname === '127.0.0.1' && req.headers.host === `localhost${port && `:${port}`}`;
+    if (req.headers.host !== host && !alias && hostname !== '0.0.0.0' && hostname !== '[::]') {
       sendText(req, res, 421, '421 Misdirected Request: this server answers only its own host names');
       return;
     }

@@ -44,19 +44,21 @@ describe('proof-of-consent records', () => {
     expect(stored()).toEqual([]);
   });
 
-  it('one whose send fails (network error or an answer that is not 2xx) waits for the next page', async () => {
+  it('one whose send may succeed later (network error, 429, 5xx) waits for the next page; a 4xx does not', async () => {
+    const answers = [0, 503, 429, 404, 204];
     let n = 0;
     vi.stubGlobal(
       'fetch',
       vi.fn(async () => {
-        if (++n === 1) throw new TypeError('offline');
-        return new Response(null, { status: n === 2 ? 503 : 204 });
+        const status = answers[n++]!;
+        if (!status) throw new TypeError('offline');
+        return new Response(null, { status });
       }),
     );
-    localStorage.setItem('tagwarden:records', JSON.stringify([proof(1), proof(2), proof(3)]));
+    localStorage.setItem('tagwarden:records', JSON.stringify(answers.map((_, i) => proof(i + 1))));
     sendProofs('/collect/consent');
     await settle();
-    expect(stored().map((r) => r.consentId)).toEqual(['c-1', 'c-2']);
+    expect(stored().map((r) => r.consentId)).toEqual(['c-1', 'c-2', 'c-3']);
   });
 
   it('a fresh record is sent from memory when storage is refused', async () => {

@@ -297,6 +297,19 @@ describe('routing and origins', () => {
     );
   });
 
+  test('a listener on every interface answers any host name (it has none of its own to check)', async () => {
+    const wide = createApp({ pages: join(dir, 'pages'), collectors: false });
+    try {
+      const at = await listen(wide, 0, '0.0.0.0');
+      const res = await rawRequest(`http://127.0.0.1:${new URL(at).port}`, '/style.css', {
+        headers: { host: 'my-laptop:80' },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await wide.close();
+    }
+  });
+
   test('url() resolves paths against the first origin and throws before listen', () => {
     expect(app.url('/a?b=1')).toBe(`${origin}/a?b=1`);
     expect(() => createApp().url('/')).toThrow(/not listening/);
