@@ -27,7 +27,7 @@ const PENDING = 'tagwarden:records';
 /**
  * Sends every record waiting in localStorage (the runtime puts each new one there first) to
  * `endpoint`, and takes them out of storage; one whose send fails for a reason that may pass (a network
- * error, 429, 5xx) is stored again for the next page. `fresh` is sent from memory when storage is unavailable.
+ * error, 408, 425, 429, 5xx) is stored again for the next page; one refused otherwise is dropped. `fresh` is sent from memory when storage is unavailable.
  */
 export function sendProofs(endpoint: string, fresh?: ConsentProof): void {
   let pending: ConsentProof[] = [];
@@ -50,10 +50,10 @@ export function sendProofs(endpoint: string, fresh?: ConsentProof): void {
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
     })
-      // Tried again on the next page after a network error, 429 or 5xx; another answer (a misconfigured
-      // endpoint's 404) would refuse it on every page, so it is not kept.
+      // Tried again on the next page after a network error, 408, 425, 429 or 5xx; another answer (a
+      // misconfigured endpoint's 404) would refuse it on every page, so it is dropped.
       .then(
-        (res) => res.status !== 429 && res.status < 500,
+        (res) => res.status < 500 && ![408, 425, 429].includes(res.status),
         () => false,
       )
       .then((done) => done || !stored || keep(r));

@@ -266,12 +266,15 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   const absorb = () => {
     const cutoff = now() - ttl;
     const list: Entry[] = [];
+    const known = new Set(unsure.concat(mem).map((e) => e.eventId));
     for (const { sent, ...v } of takeSpills(spillKey)) {
       const [e] = readEntry(v)!;
       delete e.late;
       if (e.time < cutoff) expired++;
-      else (sent ? unsure : list).push(e);
+      else if (!known.has(e.eventId)) (sent ? unsure : list).push(e);
     }
+    // Within the bound, like memory; the oldest go first.
+    if (unsure.length > max) overflow += unsure.splice(0, unsure.length - max).length;
     if (list.length) keep(list.sort(byKey));
   };
 
@@ -282,6 +285,12 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
    */
   const spill = () => {
     if (settings.storage !== 'indexeddb') return;
+    // Another page took this page's spill since: what only the spill carried on is that page's now.
+    try {
+      if (spilled && localStorage.getItem(spillKey) === null) unsure = [];
+    } catch {
+      // No localStorage: nothing was spilled.
+    }
     const list: Spilled[] = inflight.concat(unsure).map((e) => ({ ...toV1(e), sent: 1 }));
     if (left) for (const e of mem) list.push(toV1(e));
     for (const [e, models] of pending) list.push(toV1(merged({ ...e, model: {} }, models)));
@@ -685,6 +694,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     try {
       if (spilled && localStorage.getItem(spillKey) === null) {
         mem = [];
+        unsure = [];
         spilled = false;
       }
     } catch {

@@ -312,11 +312,12 @@ export function createDispatcher({ container, consent, emitter, holder, context 
           container.consent.reloadOnWithdrawal,
         );
         // A script still running may write its storage again: the mark says so, and the next page deletes it.
-        storage(() =>
-          running
-            ? localStorage.setItem(WITHDRAWING, '2')
-            : (finishing || mark() === '1') && localStorage.removeItem(WITHDRAWING),
-        );
+        // Set again when this page goes, in case another tab's boot finished (and removed) it meanwhile.
+        const left = () => storage(() => localStorage.setItem(WITHDRAWING, '2'));
+        if (running) {
+          left();
+          addEventListener('pagehide', left);
+        } else storage(() => (finishing || mark() === '1') && localStorage.removeItem(WITHDRAWING));
       }
     },
   };

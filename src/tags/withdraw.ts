@@ -33,6 +33,11 @@ export async function withdraw(
       // Out of `given` before the revoke: a delivery it stops is recorded `blocked` (dispatch.ts).
       given.delete(tag);
       const plugin = await loadPlugin(tag.type).catch(() => undefined);
+      // Granted again while the chunk loaded: not revoked after all.
+      if (!refused(tag)) {
+        given.add(tag);
+        continue;
+      }
       const outcome = await guard(async () => {
         if ((await plugin?.revoke?.(tag, ctx)) === true && tag.type === 'script') stuck = true;
       }, ms);

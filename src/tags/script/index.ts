@@ -59,9 +59,14 @@ function ready(tag: ScriptTag, ctx: TagContext): Promise<unknown> {
       if (revokes.get(tag.id) !== before) throw WITHDRAWN;
       // An init that returns a promise is awaited for at most 5 s, then counts as done: one that never
       // settles must not hold every later event of the tag.
-      return (
-        init && Promise.race([call(init, () => undefined), new Promise((r) => setTimeout(r, INIT_WAIT_MS))])
-      );
+      if (!init) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      return Promise.race([
+        call(init, () => undefined),
+        new Promise((r) => {
+          timer = setTimeout(r, INIT_WAIT_MS);
+        }),
+      ]).finally(() => clearTimeout(timer));
     });
     mine.catch(() => inits.get(tag.id) === mine && inits.delete(tag.id));
     inits.set(tag.id, mine);

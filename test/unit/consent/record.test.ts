@@ -44,8 +44,8 @@ describe('proof-of-consent records', () => {
     expect(stored()).toEqual([]);
   });
 
-  it('one whose send may succeed later (network error, 429, 5xx) waits for the next page; a 4xx does not', async () => {
-    const answers = [0, 503, 429, 404, 204];
+  it('one whose send may succeed later (network error, 5xx, 429, 408, 425) waits for the next page; another 4xx does not', async () => {
+    const answers = [0, 503, 429, 408, 425, 404, 204];
     let n = 0;
     vi.stubGlobal(
       'fetch',
@@ -58,7 +58,7 @@ describe('proof-of-consent records', () => {
     localStorage.setItem('tagwarden:records', JSON.stringify(answers.map((_, i) => proof(i + 1))));
     sendProofs('/collect/consent');
     await settle();
-    expect(stored().map((r) => r.consentId)).toEqual(['c-1', 'c-2', 'c-3']);
+    expect(stored().map((r) => r.consentId)).toEqual(['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
   });
 
   it('a fresh record is sent from memory when storage is refused', async () => {

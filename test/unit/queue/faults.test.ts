@@ -1,7 +1,7 @@
 // Storage faults: each has a defined outcome and an error record, never an exception into the page, and
 // never the loss of events already in hand. IndexedDB is replaced by stubs or broken on purpose.
 import { describe, expect, it, vi } from 'vitest';
-import { cats, dbName, event, fb, ga, harness, pairs, T0 } from './helpers';
+import { cats, dbName, event, fb, ga, harness, pairs, settings, T0 } from './helpers';
 
 /** Wraps indexedDB.open so the test can reach the connections the holder opens. */
 function captureConnections(): IDBDatabase[] {
@@ -309,6 +309,58 @@ describe('queue faults: spills with no store to restore them to', () => {
     dispatchEvent(new Event('pagehide'));
     expect(spilledIds()).toEqual(['e1:ga']);
     expect(JSON.parse(localStorage.getItem(spillKeys()[0]!)!)[0].sent).toBe(1);
+  });
+
+  it('once a page whose store works took the spill, a faulted page does not spill it again (no second delivery)', async () => {
+    const working = indexedDB;
+    localStorage.setItem(
+      'tagwarden:queue:earlier',
+      JSON.stringify([
+        {
+          eventId: 'e1',
+          name: 'purchase',
+          time: T0,
+          seq: 1,
+          model: {},
+          page: {},
+          tags: [{ id: 'ga', category: 'analytics' }],
+          sent: 1,
+        },
+      ]),
+    );
+    vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
+    const faulted = harness();
+    faulted.holder.hold(event('e2', T0 + 1, [fb]));
+    await faulted.holder.flush(); // the fault: e1 is absorbed as maybe committed
+    vi.stubGlobal('indexedDB', working);
+    dispatchEvent(new Event('pagehide')); // the faulted page spills e1 on
+    const healthy = harness();
+    expect(pairs(await healthy.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    dispatchEvent(new Event('pagehide')); // hidden again: its spill was taken, e1 is not its to carry
+    expect(await healthy.holder.take(cats('analytics'))).toEqual([]);
+  });
+
+  it('maybe committed entries carried on stay within maxEntries, the oldest dropped', async () => {
+    const entry = (i: number) => ({
+      eventId: `s${i}`,
+      name: 'purchase',
+      time: T0 + i,
+      seq: i,
+      model: {},
+      page: {},
+      tags: [{ id: 'ga', category: 'analytics' }],
+      sent: 1,
+    });
+    localStorage.setItem(
+      'tagwarden:queue:earlier',
+      JSON.stringify(Array.from({ length: 10 }, (_, i) => entry(i))),
+    );
+    vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
+    const { holder } = harness({ settings: settings({ maxEntries: 3 }) });
+    holder.hold(event('e1', T0, [fb]));
+    await holder.flush();
+    dispatchEvent(new Event('pagehide'));
+    expect(spilledIds().filter((id) => id.startsWith('s'))).toEqual(['s7:ga', 's8:ga', 's9:ga']);
   });
 
   it('what is older than ttlHours is deleted, not carried on', async () => {

@@ -16,9 +16,11 @@ let busyFor = '';
 let gaveUp: (() => void) | undefined;
 /** Holds every revoke until released. */
 let revokeGate: Promise<void> | undefined;
+/** Holds every plugin chunk load until released (a slow network). */
+let pluginGate: Promise<void> | undefined;
 vi.mock('../../../src/tags/registry', () => ({
   loadedPlugin: () => undefined,
-  loadPlugin: async () => ({
+  loadPlugin: async () => (await pluginGate, {
     fire(tag: Tag, ev: EventContext) {
       if (tag.id === failFor) throw new Error('vendor bug');
       if (tag.id === busyFor)
@@ -70,6 +72,7 @@ describe('tag dispatch', () => {
     failFor = '';
     busyFor = '';
     revokeGate = undefined;
+    pluginGate = undefined;
   });
 
   it('holds events while a category is undecided and fires nothing', async () => {
@@ -197,6 +200,25 @@ describe('tag dispatch', () => {
     expect(localStorage.getItem('tagwarden:withdraw')).toBe('2');
     await d.denied(['analytics'], true);
     expect(localStorage.getItem('tagwarden:withdraw')).toBeNull();
+  });
+
+  it("granted again while the withdrawal waits for the tag type's chunk: the tag is not revoked", async () => {
+    const { d, consent, errors } = setup();
+    consent.all(true);
+    let release!: () => void;
+    pluginGate = new Promise((r) => {
+      release = r;
+    });
+    const delivery = d.event('view_item', {});
+    await settle(); // its delivery has begun, waiting for the chunk
+    const withdrawal = d.denied(consent.decide({ marketing: false }).denied);
+    await settle();
+    consent.decide({ marketing: true });
+    release();
+    await Promise.all([delivery, withdrawal]);
+    expect(revoked).toEqual([]);
+    expect(delivered.map((x) => x.tag)).toContain('ads-conversion');
+    expect(errors).toEqual([]);
   });
 
   it('a grant again while a revoke runs keeps the storage of the new grant', async () => {

@@ -89,6 +89,11 @@ describe('script tag and withdrawal', () => {
     expect(reports).toContain('tag/still-running');
     // The running script may write its storage again: the next page deletes it once more.
     expect(localStorage.getItem('tagwarden:withdraw')).toBe('2');
+    // Another tab's boot finished it and removed the mark while the script still runs here: set again as
+    // this page goes.
+    localStorage.removeItem('tagwarden:withdraw');
+    dispatchEvent(new Event('pagehide'));
+    expect(localStorage.getItem('tagwarden:withdraw')).toBe('2');
   });
 
   it('an init that threw is called again by the next event; the script is inserted once', async () => {
