@@ -33,12 +33,13 @@ describe('size budgets', () => {
     // schema id, the queue flag and spill rules, the boot-time purge, bounds on dotted and long keys,
     // conditions on objects, stale cross-tab decisions, GPC keeping explicit purpose grants, the newest of
     // two decision cookies, finishing a withdrawal cut short, no proof for a non-decision or a repeated gtag update).
-    // Raised to 14.4 KB by the review fixes of 2026-12-03, session 11 (+378 B): a withdrawal revokes tags still
+    // Raised to 14.5 KB by the review fixes of 2026-12-03, session 11 (+422 B): a withdrawal revokes tags still
     // busy with an event or whose last event failed and leaves re-granted ones running, script init awaited
     // (at most 5 s) and retried, a re-grant reinserts the script, a path pixel cannot render as another
-    // origin, held events keep only what waiting tags read, a withdrawal mark shared by tabs, frozen records.
+    // origin, held events keep only what waiting tags read, a withdrawal mark shared by tabs (set again when a
+    // page with a running script goes), a tag re-granted while its chunk loads is not revoked, frozen records.
     const path = ['tagwarden', 'schema-check', 'pixel', 'script'].map((n) => chunk(n).brotli);
-    expect(path.reduce((a, b) => a + b)).toBeLessThanOrEqual(14.4 * 1024);
+    expect(path.reduce((a, b) => a + b)).toBeLessThanOrEqual(14.5 * 1024);
   });
 
   test('the Application Insights SDK is never part of the core: it is only reachable through import()', () => {

@@ -20,28 +20,31 @@ let revokeGate: Promise<void> | undefined;
 let pluginGate: Promise<void> | undefined;
 vi.mock('../../../src/tags/registry', () => ({
   loadedPlugin: () => undefined,
-  loadPlugin: async () => (await pluginGate, {
-    fire(tag: Tag, ev: EventContext) {
-      if (tag.id === failFor) throw new Error('vendor bug');
-      if (tag.id === busyFor)
-        return new Promise((_, reject) => {
-          gaveUp = () => reject(new Error('revoked while busy'));
+  loadPlugin: async () => {
+    await pluginGate;
+    return {
+      fire(tag: Tag, ev: EventContext) {
+        if (tag.id === failFor) throw new Error('vendor bug');
+        if (tag.id === busyFor)
+          return new Promise((_, reject) => {
+            gaveUp = () => reject(new Error('revoked while busy'));
+          });
+        snapshots.push({ tag: tag.id, model: ev.model });
+        delivered.push({
+          tag: tag.id,
+          event: ev.name,
+          id: ev.id,
+          value: (ev.model.ecommerce as { value?: unknown } | undefined)?.value,
+          replay: !!ev.replay,
         });
-      snapshots.push({ tag: tag.id, model: ev.model });
-      delivered.push({
-        tag: tag.id,
-        event: ev.name,
-        id: ev.id,
-        value: (ev.model.ecommerce as { value?: unknown } | undefined)?.value,
-        replay: !!ev.replay,
-      });
-    },
-    async revoke(tag: Tag) {
-      revoked.push(tag.id);
-      if (tag.id === busyFor) gaveUp?.();
-      await revokeGate;
-    },
-  }),
+      },
+      async revoke(tag: Tag) {
+        revoked.push(tag.id);
+        if (tag.id === busyFor) gaveUp?.();
+        await revokeGate;
+      },
+    };
+  },
 }));
 
 function setup() {
