@@ -96,7 +96,7 @@ const T = {
       'Håller de senaste väntande händelserna när du lämnar en sida innan de hunnit sparas i databasen. Töms om du nekar.',
     flagPurpose: 'Anger att händelser kan vänta i databasen, så att sidorna inte öppnar den i onödan.',
     withdrawPurpose:
-      'Skrivs medan ett återkallat samtycke verkställs (tjänsterna stoppas och deras lagring tas bort) och tas bort när det är klart. Lämnar du sidan innan dess slutför nästa sida återkallelsen.',
+      'Skrivs medan ett återkallat samtycke verkställs (tjänsterna stoppas och deras lagring tas bort) och tas bort när det är klart. Lämnar du sidan innan dess, eller kunde en tjänst inte stoppas, gör nästa sida det som återstår.',
     paused:
       'Pausad: används inte just nu. Den redovisas ändå, eftersom ditt samtycke till kategorin också gäller den om den återupptas.',
   },
@@ -131,7 +131,7 @@ const T = {
       'Holds the last waiting events when you leave a page before they were saved in the database. Emptied if you refuse.',
     flagPurpose: 'Says that events may be waiting in the database, so that pages do not open it needlessly.',
     withdrawPurpose:
-      'Written while a withdrawal of consent is carried out (the services are stopped and their storage removed), and removed when it is done. If you leave the page before then, the next page finishes the withdrawal.',
+      'Written while a withdrawal of consent is carried out (the services are stopped and their storage removed), and removed when it is done. If you leave the page before then, or a service could not be stopped, the next page does what is left.',
     paused:
       'Paused: not in use at present. It is listed all the same, because your consent to the category would also cover it if it is resumed.',
   },
@@ -243,7 +243,7 @@ export function buildDeclaration(container: Container, lang: Lang): Declaration 
     });
   }
   // Set by the dispatcher (tags/dispatch.ts) while it withdraws the tags of a refused category, and
-  // removed when done; a page left mid-way leaves it for the next page, which finishes the withdrawal.
+  // removed when done; a page left mid-way, or a script left running, leaves it for the next page.
   if (
     container.tags.some((tag) => !container.consent.categories.find((c) => c.id === tag.category)?.alwaysOn)
   ) {
