@@ -1,6 +1,7 @@
 // Storage faults: each has a defined outcome and an error record, never an exception into the page, and
 // never the loss of events already in hand. IndexedDB is replaced by stubs or broken on purpose.
 import { describe, expect, it, vi } from 'vitest';
+import type { Tag } from '../../../src/container/schema';
 import { cats, dbName, event, fb, ga, harness, pairs, settings, T0 } from './helpers';
 
 /** Wraps indexedDB.open so the test can reach the connections the holder opens. */
@@ -247,6 +248,19 @@ describe('queue faults: spills with no store to restore them to', () => {
         (e) => `${e.eventId}:${e.tags.map((t) => t.id).join('+')}`,
       ),
     );
+  /** An entry as a page left during its write spills it: in format 1, "maybe committed". */
+  const maybeCommitted = (eventId: string, time: number, forTags: Tag[], seq = 1) => ({
+    eventId,
+    name: 'purchase',
+    time,
+    seq,
+    model: {},
+    page: {},
+    tags: forTags.map(({ id, category }) => ({ id, category })),
+    sent: 1,
+  });
+  const spillOfEarlierPage = (entries: unknown[]) =>
+    localStorage.setItem('tagwarden:queue:earlier', JSON.stringify(entries));
   /** A page of the site whose IndexedDB cannot open: it holds one event for ga and fb, then is left. */
   const page = async (id: string, time = T0) => {
     const h = harness();
@@ -285,21 +299,7 @@ describe('queue faults: spills with no store to restore them to', () => {
 
   it('an entry its page may have committed before it went is never delivered from memory, only spilled on', async () => {
     // A page left during a write: its spill names e1 as maybe committed (in the store for all it knows).
-    localStorage.setItem(
-      'tagwarden:queue:earlier',
-      JSON.stringify([
-        {
-          eventId: 'e1',
-          name: 'purchase',
-          time: T0,
-          seq: 1,
-          model: {},
-          page: {},
-          tags: [ga, fb].map(({ id, category }) => ({ id, category })),
-          sent: 1,
-        },
-      ]),
-    );
+    spillOfEarlierPage([maybeCommitted('e1', T0, [ga, fb])]);
     vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
     const { holder } = harness();
     holder.hold(event('e2', T0 + 1, [ga]));
@@ -313,21 +313,7 @@ describe('queue faults: spills with no store to restore them to', () => {
 
   it('once a page whose store works took the spill, a faulted page does not spill it again (no second delivery)', async () => {
     const working = indexedDB;
-    localStorage.setItem(
-      'tagwarden:queue:earlier',
-      JSON.stringify([
-        {
-          eventId: 'e1',
-          name: 'purchase',
-          time: T0,
-          seq: 1,
-          model: {},
-          page: {},
-          tags: [{ id: 'ga', category: 'analytics' }],
-          sent: 1,
-        },
-      ]),
-    );
+    spillOfEarlierPage([maybeCommitted('e1', T0, [ga])]);
     vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
     const faulted = harness();
     faulted.holder.hold(event('e2', T0 + 1, [fb]));
@@ -341,20 +327,7 @@ describe('queue faults: spills with no store to restore them to', () => {
   });
 
   it('maybe committed entries carried on stay within maxEntries, the oldest dropped', async () => {
-    const entry = (i: number) => ({
-      eventId: `s${i}`,
-      name: 'purchase',
-      time: T0 + i,
-      seq: i,
-      model: {},
-      page: {},
-      tags: [{ id: 'ga', category: 'analytics' }],
-      sent: 1,
-    });
-    localStorage.setItem(
-      'tagwarden:queue:earlier',
-      JSON.stringify(Array.from({ length: 10 }, (_, i) => entry(i))),
-    );
+    spillOfEarlierPage(Array.from({ length: 10 }, (_, i) => maybeCommitted(`s${i}`, T0 + i, [ga], i)));
     vi.stubGlobal('indexedDB', { open: throwing('InvalidStateError') });
     const { holder } = harness({ settings: settings({ maxEntries: 3 }) });
     holder.hold(event('e1', T0, [fb]));
