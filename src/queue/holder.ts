@@ -283,14 +283,13 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
    * this page's spill key, and once the page is left (pagehide: its memory is going) what only memory holds
    * after a storage fault; removes the key when there is nothing of the kind. Memory mode spills nothing.
    */
+  /** True when another page took this page's spill since it was written (false without localStorage). */
+  const spillTaken = () => !!storage(() => spilled && localStorage.getItem(spillKey) === null);
+
   const spill = () => {
     if (settings.storage !== 'indexeddb') return;
-    // Another page took this page's spill since: what only the spill carried on is that page's now.
-    try {
-      if (spilled && localStorage.getItem(spillKey) === null) unsure = [];
-    } catch {
-      // No localStorage: nothing was spilled.
-    }
+    // What only the spill carried on is the page's that took it now.
+    if (spillTaken()) unsure = [];
     const list: Spilled[] = inflight.concat(unsure).map((e) => ({ ...toV1(e), sent: 1 }));
     if (left) for (const e of mem) list.push(toV1(e));
     for (const [e, models] of pending) list.push(toV1(merged({ ...e, model: {} }, models)));
@@ -548,9 +547,12 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
     if (durable && pending.length > CHUNK) await flushNow();
     // Without a store, spilled since by other pages: swept with this page's memory.
     else if (!durable && settings.storage === 'indexeddb') absorb();
-    mem = sweepMem(mem);
-    // Never delivered from here (see `absorb`); a refusal takes the refused tags out.
-    if (rewrite) unsure = unsure.filter((e) => e.time >= cutoff && cut(e, []));
+    /** Sweeps what only memory holds: kept events, and (never delivered, see `absorb`) unsure ones on a refusal. */
+    const sweepKept = () => {
+      mem = sweepMem(mem);
+      if (rewrite) unsure = unsure.filter((e) => e.time >= cutoff && cut(e, []));
+    };
+    sweepKept();
     let rest = sweepMem(prepare());
     const stored: [Entry, TagRef[]][] = [];
     /**
@@ -657,9 +659,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         }
       } catch (e) {
         fault(e);
-        // Other pages' spills, absorbed by the fault: swept like the rest of memory.
-        mem = sweepMem(mem);
-        if (rewrite) unsure = unsure.filter((e) => e.time >= cutoff && cut(e, []));
+        sweepKept(); // other pages' spills, absorbed by the fault
       }
     keep(rest);
     // This page's spill no longer holds what was taken or dropped.
@@ -691,14 +691,10 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   const show = (e: Event) => {
     if (!(e as PageTransitionEvent).persisted || !left) return;
     left = false;
-    try {
-      if (spilled && localStorage.getItem(spillKey) === null) {
-        mem = [];
-        unsure = [];
-        spilled = false;
-      }
-    } catch {
-      // No localStorage: nothing was spilled.
+    if (spillTaken()) {
+      mem = [];
+      unsure = [];
+      spilled = false;
     }
     if (spilled) spill();
   };

@@ -52,22 +52,24 @@ const WINDOW_EVENTS: readonly RecordType[] = ['ready', 'error', 'consent'];
 
 /** Creates an emitter; `emit` also dispatches `tagwarden:<type>` on window for ready, error and consent. */
 export function createEmitter() {
-  const listeners: Partial<Record<RecordType, Set<(record: never) => void>>> = {};
+  // Copied on write: subscribing or unsubscribing makes a new set, so an emit goes on over the one it started
+  // with, and a listener subscribed or unsubscribed meanwhile (even itself, again) counts from the next record.
+  // The copy is made by the rare `on` and its unsubscribe, not by every emit.
+  const listeners: Partial<Record<RecordType, ReadonlySet<(record: never) => void>>> = {};
   return {
     on<T extends RecordType>(type: T, listener: Listener<T>): () => void {
-      let set = listeners[type];
-      if (!set) listeners[type] = set = new Set();
-      set.add(listener);
+      listeners[type] = new Set(listeners[type]).add(listener);
       return () => {
+        const set = new Set(listeners[type]);
         set.delete(listener);
+        listeners[type] = set;
       };
     },
     emit<T extends RecordType>(type: T, record: RecordMap[T]): void {
       // Every listener (and `ready`) gets the same record, so none may change it for the others:
-      // frozen, with the consent record's `state` (a fresh snapshot). A copy of the listeners is
-      // iterated: one subscribed or unsubscribed meanwhile (even itself, again) counts from the next record.
+      // frozen, with the consent record's `state` (a fresh snapshot).
       Object.freeze((Object.freeze(record) as { state?: object }).state);
-      for (const l of new Set(listeners[type]) as Set<Listener<T>>) {
+      for (const l of (listeners[type] ?? []) as Iterable<Listener<T>>) {
         try {
           l(record);
         } catch (e) {

@@ -92,7 +92,10 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         .map(dlPath)
         .filter((path) => !path.some(isUnsafeSegment)),
     );
-    const keys = refs.filter((r) => r.startsWith('page.')).map((r) => r.slice(5)) as (keyof PageInfo)[];
+    // Only the facts there are (own keys: not `page.constructor`): a `page.x` that names none reads nothing.
+    const keys = refs.flatMap((r) =>
+      r.startsWith('page.') && Object.hasOwn(NO_PAGE, r.slice(5)) ? [r.slice(5) as keyof PageInfo] : [],
+    );
     pageKeys.set(tag, tag.type === 'appinsights' ? [...keys, 'title', 'url', 'referrer'] : keys);
   }
   const order = new Map(container.tags.map((t, i) => [t, i]));
@@ -228,9 +231,8 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       // of now, from a copy of the paths they read. What is held (and may be stored before any decision) is
       // what the waiting tags read, and no more: their model paths and their page facts.
       if (pending.length) {
-        const page = { url: '', path: '', hostname: '', referrer: '', title: '' };
-        for (const tag of pending)
-          for (const k of pageKeys.get(tag)!) if (Object.hasOwn(page, k)) page[k] = ev.page[k];
+        const page = { ...NO_PAGE };
+        for (const tag of pending) for (const k of pageKeys.get(tag)!) page[k] = ev.page[k];
         const held: EventContext = { ...ev, model: snapshot(pending, model), page };
         holder.hold(pending.map((tag) => ({ tag, ev: held })));
         if (emitter.has('tag'))
@@ -298,26 +300,16 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       // finish it (boot.ts), so that no declared cookie of a refused tag outlives the refusal.
       // The mark is one key for the site's tabs: `1` while one is under way, `2` once one left a script running
       // (kept until a later page has deleted the storage again). A withdrawal keeps another tab's mark.
+      // The chunk settles the mark when done (withdraw.ts).
       if (tags.length) {
-        const mark = () => localStorage.getItem(WITHDRAWING);
-        storage(() => mark() ?? localStorage.setItem(WITHDRAWING, '1'));
-        const running = await (await import('./withdraw')).withdraw(
-          tags,
-          given,
-          // Granted again while the revoke ran: the new grant's storage stays.
-          (t) => !granted(t),
-          ctx,
-          failed,
-          TAG_TIMEOUT_MS,
-          container.consent.reloadOnWithdrawal,
-        );
-        // A script still running may write its storage again: the mark says so, and the next page deletes it.
-        // Set again when this page goes, in case another tab's boot finished (and removed) it meanwhile.
-        const left = () => storage(() => localStorage.setItem(WITHDRAWING, '2'));
-        if (running) {
-          left();
-          addEventListener('pagehide', left);
-        } else storage(() => (finishing || mark() === '1') && localStorage.removeItem(WITHDRAWING));
+        storage(() => localStorage.getItem(WITHDRAWING) ?? localStorage.setItem(WITHDRAWING, '1'));
+        await (await import('./withdraw')).withdraw(tags, given, ctx, failed, {
+          // Granted again while the revoke ran: the tag stays, with the new grant's storage.
+          refused: (t) => !granted(t),
+          ms: TAG_TIMEOUT_MS,
+          reload: container.consent.reloadOnWithdrawal,
+          finishing,
+        });
       }
     },
   };
@@ -325,6 +317,9 @@ export function createDispatcher({ container, consent, emitter, holder, context 
 
 export type Dispatcher = ReturnType<typeof createDispatcher>;
 
-const WITHDRAWING = 'tagwarden:withdraw';
+/** Every page fact, empty: what a held event keeps of those no waiting tag reads. */
+const NO_PAGE: PageInfo = { url: '', path: '', hostname: '', referrer: '', title: '' };
+
+export const WITHDRAWING = 'tagwarden:withdraw';
 /** True when an earlier page left a withdrawal unfinished (see `denied`); false without localStorage. */
 export const withdrawalLeft = (): boolean => storage(() => localStorage.getItem(WITHDRAWING)) != null;

@@ -24,54 +24,48 @@ export const INIT_WAIT_MS = 5_000;
 
 /** Inserts the script once; a failed load is tried again by a later event. */
 function load(tag: ScriptTag, ctx: TagContext): Promise<void> {
-  let p = loads.get(tag.id);
-  if (!p) {
-    p = new Promise<void>((resolve, reject) => {
-      const s = createElement('script');
-      s.async = true;
-      s.integrity = tag.settings.integrity;
-      s.crossOrigin = 'anonymous';
-      if (ctx.nonce) s.nonce = ctx.nonce;
-      s.onload = () => resolve();
-      s.onerror = () =>
-        reject(new TagwardenError('tag/load-failed', 'failed to load (network, CORS or SRI)'));
-      s.src = ctx.scriptUrl(tag.settings.src) as string;
-      head().appendChild(s);
-    });
-    const mine = p;
-    mine.catch(() => loads.get(tag.id) === mine && loads.delete(tag.id));
-    loads.set(tag.id, p);
-  }
+  const known = loads.get(tag.id);
+  if (known) return known;
+  const p = new Promise<void>((resolve, reject) => {
+    const s = createElement('script');
+    s.async = true;
+    s.integrity = tag.settings.integrity;
+    s.crossOrigin = 'anonymous';
+    if (ctx.nonce) s.nonce = ctx.nonce;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new TagwardenError('tag/load-failed', 'failed to load (network, CORS or SRI)'));
+    s.src = ctx.scriptUrl(tag.settings.src) as string;
+    head().appendChild(s);
+  });
+  p.catch(() => loads.get(tag.id) === p && loads.delete(tag.id));
+  loads.set(tag.id, p);
   return p;
 }
 
 /**
- * The load, then `init` once (awaited when it returns a promise). A failed `init` is called again by the next
- * event; the loaded script is not inserted again.
+ * The load, then `init` once (awaited when it returns a promise, for at most INIT_WAIT_MS). A failed `init` is
+ * called again by the next event; the loaded script is not inserted again.
  */
 function ready(tag: ScriptTag, ctx: TagContext): Promise<unknown> {
-  let r = inits.get(tag.id);
-  if (!r) {
-    const init = tag.settings.init;
-    const before = revokes.get(tag.id);
-    const mine = load(tag, ctx).then(() => {
-      // Withdrawn while the script loaded: no `init` after the withdrawal.
-      if (revokes.get(tag.id) !== before) throw WITHDRAWN;
-      // An init that returns a promise is awaited for at most 5 s, then counts as done: one that never
-      // settles must not hold every later event of the tag.
-      if (!init) return;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      return Promise.race([
-        call(init, () => undefined),
-        new Promise((r) => {
-          timer = setTimeout(r, INIT_WAIT_MS);
-        }),
-      ]).finally(() => clearTimeout(timer));
-    });
-    mine.catch(() => inits.get(tag.id) === mine && inits.delete(tag.id));
-    inits.set(tag.id, mine);
-    r = mine;
-  }
+  const known = inits.get(tag.id);
+  if (known) return known;
+  const init = tag.settings.init;
+  const before = revokes.get(tag.id);
+  const r = load(tag, ctx).then(() => {
+    // Withdrawn while the script loaded: no `init` after the withdrawal.
+    if (revokes.get(tag.id) !== before) throw WITHDRAWN;
+    if (!init) return;
+    // One that never settles must not hold every later event of the tag.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      call(init, () => undefined),
+      new Promise((done) => {
+        timer = setTimeout(done, INIT_WAIT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  });
+  r.catch(() => inits.get(tag.id) === r && inits.delete(tag.id));
+  inits.set(tag.id, r);
   return r;
 }
 
