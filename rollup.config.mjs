@@ -53,13 +53,13 @@ const onwarn = (warning, warn) => {
 };
 
 /**
- * The identity of the browser's schema check: a container stored after one check is checked again when the
- * runtime's schema has changed since (src/runtime/container-loader.ts).
+ * The identity of the browser's schema check, the program and the interpreter that runs it: a container stored
+ * after one check is checked again when the runtime's check has changed since (src/runtime/container-loader.ts).
  */
-const SCHEMA_ID = createHash('sha256')
-  .update(readFileSync('src/container/schema-program.ts'))
-  .digest('hex')
-  .slice(0, 12);
+const schemaHash = createHash('sha256');
+for (const f of ['schema-program', 'interpret', 'check'])
+  schemaHash.update(readFileSync(`src/container/${f}.ts`));
+const SCHEMA_ID = schemaHash.digest('hex').slice(0, 12);
 
 const runtime = {
   input: { tagwarden: 'src/runtime/index.ts' },

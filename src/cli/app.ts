@@ -222,7 +222,8 @@ async function verify(args: string[], io: Io) {
   if (!path || extra !== undefined) throw new UsageError('name exactly one signed container');
   if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
   const keys = await importPublicKeys(await Promise.all(values.pub.map(readPublicKeyText)));
-  const text = (await readBytes(path)).toString('utf8');
+  // Decoded as the runtime decodes the download (container-loader.ts): a leading byte order mark is dropped.
+  const text = new TextDecoder().decode(await readBytes(path));
   const v = await verifyContainer(text, {
     keys,
     check: checkContainer,

@@ -230,6 +230,9 @@ export function boot(selfUrl: string): TagwardenApi {
     nonce = config.nonce;
     const keys = await importPublicKeys(config.keys);
     if (!keys.length) throw new TagwardenError('container/no-keys');
+    // The same key given twice counts once: a threshold above the distinct keys could never be met.
+    if (keys.length < (config.threshold ?? 1))
+      throw new TagwardenError('runtime/no-config', 'data-threshold');
     const { container } = await loadContainer({
       config,
       keys,

@@ -21,6 +21,14 @@ interface Stored {
 }
 
 const FETCH_TIMEOUT_MS = 10_000;
+/** Refusals of a stored copy that mean no pinned key signed it, or that its version cannot be read from it. */
+const UNSIGNED = [
+  'container/too-large',
+  'container/bad-envelope',
+  'container/bad-payload-type',
+  'container/bad-signature',
+  'container/bad-encoding',
+];
 
 /** What loading needs from the runtime. */
 export interface LoadOptions {
@@ -36,7 +44,7 @@ export interface LoadOptions {
 /** Resolves with a verified container, or rejects with a TagwardenError (`container/*`). */
 export async function loadContainer(o: LoadOptions): Promise<Verified> {
   const key = `tagwarden:container:${o.config.container}`;
-  const stored = read(key, o.report);
+  let stored = read(key, o.report);
   // One download, started at once: it is the refresh when the stored container is good, and the
   // container itself otherwise (then the schema chunk loads beside it).
   const fresh = download(o.config.container);
@@ -60,27 +68,35 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
   const save = (v: Verified, env: string) =>
     write(key, { env, version: v.container.version, digest: v.digest, schema: __SCHEMA_ID__ }, o.report);
 
-  if (stored) {
+  const last = stored;
+  if (last) {
     try {
       // These exact bytes passed this schema check when they were stored; the signature, origin,
       // version and expiry are checked again, every time. Skipping it spares repeat views its cost.
       const v = await verify(
-        stored.env,
+        last.env,
         undefined,
         checked ? (json) => json as Container : await schemaCheck(),
       );
-      if (!checked) save(v, stored.env);
+      if (!checked) save(v, last.env);
       // Refresh for the next page view; this page keeps the container it started with.
       fresh
         .then(async (env) => {
-          if (env === stored.env) return;
-          const next = await verify(env, stored, await schemaCheck());
-          if (next.container.version > stored.version) save(next, env);
+          if (env === last.env) return;
+          const next = await verify(env, last, await schemaCheck());
+          if (next.container.version > last.version) save(next, env);
         })
         .catch(o.report);
       return v;
     } catch (e) {
-      o.report(e); // expired or no longer acceptable: fall through to the network, keeping its floor
+      o.report(e);
+      // Expired or no longer acceptable: fall through to the network, keeping its floor. A copy no pinned key
+      // signed (its key was removed, or storage was edited) is trusted for nothing, its version included: a
+      // high version signed by a retired, leaked key would otherwise refuse every later container for good.
+      if (UNSIGNED.includes((e as TagwardenError).code)) {
+        stored = undefined;
+        write(key, undefined, o.report);
+      }
     }
   }
   const schema = schemaCheck();
@@ -102,24 +118,28 @@ async function download(url: string): Promise<string> {
   } catch (e) {
     throw new TagwardenError('container/fetch-failed', (e as Error).name);
   }
-  if (!res.ok) throw new TagwardenError('container/fetch-failed', `HTTP ${res.status}`);
-  if (Number(res.headers.get('content-length')) > MAX_ENVELOPE_BYTES || !res.body) {
+  if (!res.ok || !res.body) throw new TagwardenError('container/fetch-failed', `HTTP ${res.status}`);
+  if (Number(res.headers.get('content-length')) > MAX_ENVELOPE_BYTES)
     throw new TagwardenError('container/too-large');
-  }
   const reader = res.body.getReader();
   // Decoded as it streams (the same text as decoding the whole body at once), bounded in bytes.
   const decoder = new TextDecoder();
   let text = '';
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.length;
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read(); // the timeout covers the body too: a stalled body is a failed download
+    } catch (e) {
+      throw new TagwardenError('container/fetch-failed', (e as Error).name);
+    }
+    if (chunk.done) return text + decoder.decode();
+    size += chunk.value.length;
     if (size > MAX_ENVELOPE_BYTES) {
       reader.cancel().catch(() => {});
       throw new TagwardenError('container/too-large');
     }
-    text += decoder.decode(value, { stream: true });
+    text += decoder.decode(chunk.value, { stream: true });
   }
 }
 
@@ -135,8 +155,20 @@ function read(key: string, report: (e: unknown) => void): Stored | undefined {
   }
 }
 
-function write(key: string, value: Stored, report: (e: unknown) => void) {
+/**
+ * Stores `value` (or removes the record). Another tab may have stored a newer container since this page read
+ * the record: a lower version never replaces a higher one, nor another digest at the same version, so the
+ * rollback floor only rises.
+ */
+function write(key: string, value: Stored | undefined, report: (e: unknown) => void) {
   try {
+    if (!value) return localStorage.removeItem(key);
+    const now = read(key, report);
+    if (
+      now &&
+      (now.version > value.version || (now.version === value.version && now.digest !== value.digest))
+    )
+      return;
     localStorage.setItem(key, JSON.stringify(value));
   } catch (e) {
     report(new TagwardenError('runtime/storage', (e as Error).name));

@@ -408,6 +408,11 @@ describe('a container that fails verification fires nothing', () => {
     expect(await s.ready()).toMatchObject({ ok: true });
     await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
     await s.waitForPixels('stats', 1);
+    // The same key pinned twice is one key: a threshold of 2 could never be met, a configuration error.
+    await expectRefused(
+      await shop({ keys: [fx.key.publicB64, fx.key.publicB64], threshold: 2 }),
+      'runtime/no-config',
+    );
   });
 
   test('a container made for another site is refused as container/wrong-origin', async () => {

@@ -429,6 +429,13 @@ describe('verify', () => {
     expect(min.err[0]).toContain('container/rollback');
   });
 
+  test('decodes the envelope file as the runtime decodes the download: a byte order mark (an editor’s) is not an error', async () => {
+    writeFileSync(p('bom.json'), `\uFEFF${readFileSync(p('signed.json'), 'utf8')}`);
+    const r = await tw('verify', p('bom.json'), '--pub', join(keys, 'tagwarden.pub'));
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
   test('refuses a tampered envelope with container/bad-signature', async () => {
     const env = JSON.parse(readFileSync(p('signed.json'), 'utf8'));
     const tampered = demoText.replace('"origins": [', '"origins": ["https://evil.example", ');

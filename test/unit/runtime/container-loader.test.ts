@@ -84,3 +84,94 @@ describe('the stored container', () => {
     expect(strict).toHaveBeenCalled();
   });
 });
+
+describe('the rollback floor', () => {
+  test('a stored copy no pinned key signed sets no floor: a lower container signed by the pinned key is used and stored', async () => {
+    // A leaked key, since removed from data-keys, signed a very high version that this browser stored.
+    const leaked = await makeKey();
+    const high = await signed(container({ version: 900, origins: [location.origin] }), leaked);
+    const s = await make(4);
+    localStorage.setItem(KEY, JSON.stringify({ env: high.text, version: 900, digest: 'x' }));
+    served = s.text;
+    const reports: unknown[] = [];
+    const config = { container: URL_, keys: [], threshold: undefined } as unknown as RuntimeConfig;
+    const v = await loadContainer({
+      config,
+      keys: s.pinned,
+      loadCheck: async () => checkContainer,
+      now: Date.now(),
+      report: (e) => reports.push(e),
+    });
+    expect(v.container.version).toBe(4);
+    expect(reports).toMatchObject([{ code: 'container/bad-signature' }]);
+    expect(JSON.parse(localStorage.getItem(KEY)!).version).toBe(4);
+  });
+
+  test('an expired stored copy still sets the floor: an older download is refused as container/rollback', async () => {
+    const old = await signed(
+      container({ version: 7, origins: [location.origin], expires: '2020-01-01T00:00:00Z' }),
+      key,
+    );
+    localStorage.setItem(KEY, JSON.stringify({ env: old.text, version: 7, digest: 'x', schema: 'any' }));
+    served = (await make(5)).text;
+    await expect(load(old)).rejects.toMatchObject({ code: 'container/rollback' });
+    expect(JSON.parse(localStorage.getItem(KEY)!).version).toBe(7);
+  });
+
+  test('a newer container another tab stored meanwhile is not replaced by this page’s older one', async () => {
+    const s3 = await make(3);
+    const s5 = await make(5);
+    served = s3.text;
+    await load(s3);
+    // This page's runtime has a new schema check: it checks the stored v3 again and stores it again. While it
+    // does, another tab stores v5.
+    const stored = JSON.parse(localStorage.getItem(KEY)!);
+    localStorage.setItem(KEY, JSON.stringify({ ...stored, schema: 'an-older-schema' }));
+    const other = { env: s5.text, version: 5, digest: 'five', schema: stored.schema };
+    const check = (json: unknown) => {
+      localStorage.setItem(KEY, JSON.stringify(other));
+      return checkContainer(json);
+    };
+    expect((await load(s3, check)).v.container.version).toBe(3);
+    expect(JSON.parse(localStorage.getItem(KEY)!)).toEqual(other);
+  });
+});
+
+describe('the download', () => {
+  const refusal = async (response: () => Response) => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => response()),
+    );
+    const config = { container: URL_, keys: [], threshold: undefined } as unknown as RuntimeConfig;
+    return loadContainer({
+      config,
+      keys: (await make(3)).pinned,
+      loadCheck: async () => checkContainer,
+      now: Date.now(),
+      report: () => {},
+    }).then(
+      () => 'loaded',
+      (e: { code: string; detail?: string }) => `${e.code} ${e.detail}`,
+    );
+  };
+
+  test('a body that stalls or breaks after the headers is container/fetch-failed with the error’s name', async () => {
+    const stalled = () =>
+      new Response(
+        new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('{"payloadType":'));
+          },
+          pull(c) {
+            c.error(new DOMException('The operation timed out.', 'TimeoutError'));
+          },
+        }),
+      );
+    expect(await refusal(stalled)).toBe('container/fetch-failed TimeoutError');
+  });
+
+  test('a success without a body is container/fetch-failed, not too-large', async () => {
+    expect(await refusal(() => new Response(null, { status: 204 }))).toBe('container/fetch-failed HTTP 204');
+  });
+});
