@@ -20,7 +20,10 @@ export interface ConsentModeParams {
   security_storage?: ConsentState;
   /** Milliseconds tags wait for an update after a default (defaults only). */
   wait_for_update?: number;
-  /** ISO 3166-2 regions this default applies to (defaults only); the most specific region wins. */
+  /**
+   * ISO 3166 regions this default applies to (defaults only). A default with a matching region (`SE` or `SE-AB`
+   * alike) wins over one without; among matching ones, the later wins.
+   */
   region?: string[];
 }
 

@@ -215,8 +215,8 @@ export function boot(selfUrl: string): TagwardenApi {
     'click',
     (e) => {
       const t = e.target as Element | null;
-      // Without an applied container with its banner on, the element's own behaviour (a link) stands.
-      if (applied?.container.consent.ui?.enabled && t?.closest?.('[data-tagwarden-preferences]')) {
+      // Before the container is applied, and after a refused one, the element's own behaviour (a link) stands.
+      if (applied && t?.closest?.('[data-tagwarden-preferences]')) {
         e.preventDefault();
         api.showPreferences();
       }

@@ -326,6 +326,7 @@ beforeAll(async () => {
   const themed = structuredClone(ui);
   themed.consent.ui!.theme = { '--tw-accent': '#005a32', '--tw-radius': '2px' };
   await fx.publish('themed', themed);
+  await fx.publish('banner-off', fx.container());
 });
 
 afterAll(async () => {
@@ -561,6 +562,24 @@ describe('preference centre (second layer)', () => {
     await btn(ui.page, 'Neka alla').click();
     await expect.poll(() => ui.page.evaluate(() => window.tagwarden.consent.get().analytics)).toBe('denied');
     expectStrictAndClean(ui);
+  });
+});
+
+describe('the data-tagwarden-preferences hook without the banner', () => {
+  test('with the banner off (a banner of the site’s own), the link still opens the preference centre', async () => {
+    const ui = await openUi({ container: 'banner-off' });
+    await ui.page.evaluate(() => window.tagwarden.ready);
+    expect(await ui.page.locator('tagwarden-ui').count()).toBe(0);
+    await ui.page.click('#settings-link');
+    await expect.poll(async () => (await dialogState(ui.page))?.title).toBe('Cookieinställningar');
+    expect(new URL(ui.page.url()).pathname).toBe(ui.path);
+    expectStrictAndClean(ui);
+  });
+
+  test('after a refused container the link is a plain link: it navigates to its href', async () => {
+    const ui = await openUi({ container: 'no-such-container' });
+    expect(await ui.page.evaluate(() => window.tagwarden.ready)).toMatchObject({ ok: false });
+    await Promise.all([ui.page.waitForURL(/\/cookies$/), ui.page.click('#settings-link')]);
   });
 });
 
