@@ -68,7 +68,12 @@ export async function verifyContainer(text: string, opts: VerifyOptions): Promis
       }
     }
   }
-  if (keyids.length < (opts.threshold ?? 1)) throw new TagwardenError('container/bad-signature');
+  // The detail tells a threshold not met (some pinned key signed) from no pinned signature at all.
+  if (keyids.length < (opts.threshold ?? 1))
+    throw new TagwardenError(
+      'container/bad-signature',
+      keyids.length ? `${keyids.length} of ${opts.threshold} keys` : undefined,
+    );
 
   // Only the verified bytes are parsed; a BOM or invalid UTF-8 is refused, never repaired.
   let json: unknown;

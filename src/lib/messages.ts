@@ -24,7 +24,8 @@ export const messages = {
   'container/insecure-context':
     'This page is not a secure context: WebCrypto is missing, so nothing can be verified.',
   // runtime/
-  'runtime/no-config': 'The runtime script element lacks its configuration (data-container, data-keys).',
+  'runtime/no-config':
+    'The runtime script element lacks its configuration (data-container, data-keys), or it is invalid (data-threshold above the distinct keys).',
   'runtime/trusted-types': 'No Trusted Types policy could be created; script tags cannot be loaded.',
   'runtime/storage': 'First-party storage could not be read or written.',
   'runtime/ui': 'The consent banner could not be loaded.',

@@ -21,14 +21,13 @@ interface Stored {
 }
 
 const FETCH_TIMEOUT_MS = 10_000;
-/** Refusals of a stored copy that mean no pinned key signed it, or that its version cannot be read from it. */
-const UNSIGNED = [
-  'container/too-large',
-  'container/bad-envelope',
-  'container/bad-payload-type',
-  'container/bad-signature',
-  'container/bad-encoding',
-];
+/**
+ * A stored copy refused with this error no pinned key signed (or it is not an envelope at all): its version is
+ * trusted for nothing. `bad-signature` with a detail is a threshold not met: some pinned key did sign it.
+ */
+const unsigned = (e: TagwardenError) =>
+  ['container/too-large', 'container/bad-envelope', 'container/bad-payload-type'].includes(e.code) ||
+  (e.code === 'container/bad-signature' && e.detail === undefined);
 
 /** What loading needs from the runtime. */
 export interface LoadOptions {
@@ -93,9 +92,13 @@ export async function loadContainer(o: LoadOptions): Promise<Verified> {
       // Expired or no longer acceptable: fall through to the network, keeping its floor. A copy no pinned key
       // signed (its key was removed, or storage was edited) is trusted for nothing, its version included: a
       // high version signed by a retired, leaked key would otherwise refuse every later container for good.
-      if (UNSIGNED.includes((e as TagwardenError).code)) {
-        stored = undefined;
-        write(key, undefined, o.report);
+      if (unsigned(e as TagwardenError)) {
+        // Deleted, unless another tab has replaced it meanwhile with a copy it verified: that one is the floor.
+        stored = read(key, () => {});
+        if (stored?.env === last.env) {
+          stored = undefined;
+          write(key, undefined, o.report);
+        }
       }
     }
   }
@@ -163,7 +166,7 @@ function read(key: string, report: (e: unknown) => void): Stored | undefined {
 function write(key: string, value: Stored | undefined, report: (e: unknown) => void) {
   try {
     if (!value) return localStorage.removeItem(key);
-    const now = read(key, report);
+    const now = read(key, () => {}); // unreadable: reported when it was read at the start
     if (
       now &&
       (now.version > value.version || (now.version === value.version && now.digest !== value.digest))

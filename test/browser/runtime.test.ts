@@ -902,9 +902,10 @@ describe('a withdrawal chunk that does not load', () => {
       document.cookie = 'ai_user=u1; path=/; max-age=3600';
       document.cookie = '__Host-vid=v1; path=/; max-age=3600; secure'; // a prefixed one: only `secure` expires it
     });
-    expect(await aiUser()).toBe(true);
+    // The renderer hands document.cookie writes to the browser's cookie store asynchronously: polled.
+    await expect.poll(aiUser).toBe(true);
     const hostVid = async () => (await probe.context.cookies()).some((c) => c.name === '__Host-vid');
-    expect(await hostVid()).toBe(true);
+    await expect.poll(hostVid).toBe(true);
     await s.page.evaluate(() => window.tagwarden.consent.rejectAll());
     await expect.poll(async () => (await s.seen('error')).map((e) => e.code)).toContain('runtime/internal');
     expect(await aiUser()).toBe(true); // this page could not delete it

@@ -107,6 +107,52 @@ describe('the rollback floor', () => {
     expect(JSON.parse(localStorage.getItem(KEY)!).version).toBe(4);
   });
 
+  test('a stored copy signed by fewer pinned keys than a raised data-threshold keeps its floor', async () => {
+    const second = await makeKey();
+    const high = await signed(container({ version: 10, origins: [location.origin] }), key);
+    localStorage.setItem(
+      KEY,
+      JSON.stringify({ env: high.text, version: 10, digest: 'x', schema: 'test-schema' }),
+    );
+    const both = await signed(container({ version: 8, origins: [location.origin] }), key, second);
+    served = both.text;
+    const config = { container: URL_, keys: [], threshold: 2 } as unknown as RuntimeConfig;
+    const loading = loadContainer({
+      config,
+      keys: both.pinned,
+      loadCheck: async () => checkContainer,
+      now: Date.now(),
+      report: () => {},
+    });
+    await expect(loading).rejects.toMatchObject({ code: 'container/rollback' });
+    expect(JSON.parse(localStorage.getItem(KEY)!).version).toBe(10);
+  });
+
+  test('a refused unsigned copy gives way to the verified one another tab stored meanwhile: that is the floor', async () => {
+    const leaked = await makeKey();
+    const high = await signed(container({ version: 10, origins: [location.origin] }), leaked);
+    localStorage.setItem(KEY, JSON.stringify({ env: high.text, version: 10, digest: 'x', schema: 'old' }));
+    const s11 = await make(11);
+    served = (await make(9)).text; // an older container, validly signed, replayed to this page
+    const other = { env: s11.text, version: 11, digest: 'eleven', schema: 'test-schema' };
+    // The schema chunk arrives late (the stored copy's schema id is another runtime's); meanwhile the other tab
+    // stores v11.
+    const check = (json: unknown) => checkContainer(json);
+    const config = { container: URL_, keys: [], threshold: undefined } as unknown as RuntimeConfig;
+    const loading = loadContainer({
+      config,
+      keys: s11.pinned,
+      loadCheck: async () => {
+        localStorage.setItem(KEY, JSON.stringify(other));
+        return check;
+      },
+      now: Date.now(),
+      report: () => {},
+    });
+    await expect(loading).rejects.toMatchObject({ code: 'container/rollback' });
+    expect(JSON.parse(localStorage.getItem(KEY)!)).toEqual(other);
+  });
+
   test('an expired stored copy still sets the floor: an older download is refused as container/rollback', async () => {
     const old = await signed(
       container({ version: 7, origins: [location.origin], expires: '2020-01-01T00:00:00Z' }),
