@@ -48,14 +48,15 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
   const gpc = !!(consent.gpc && inputs.gpc);
 
   // Defaults: an entry for the page's region wins over one without a region.
-  const defaults: Record<string, boolean> = {};
+  // Keyed by category ids, which may name an Object.prototype member (`constructor`): no prototype.
+  const defaults: Record<string, boolean> = Object.create(null);
   const regionMatch = (r?: string[]) =>
     !r
       ? 1
       : inputs.region && r.some((x) => x === inputs.region || inputs.region!.startsWith(`${x}-`))
         ? 2
         : 0;
-  const rank: Record<string, number> = {};
+  const rank: Record<string, number> = Object.create(null);
   /** Sets defaults for `region` (a container entry or a Consent Mode `default` command). */
   const setDefaults = (values: Record<string, unknown>, region?: string[]) => {
     const m = regionMatch(region);
@@ -68,7 +69,12 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
   };
   for (const d of consent.defaults) setDefaults(d.categories, d.region);
 
-  let decided: Record<string, boolean> = {};
+  let decided: Record<string, boolean> = Object.create(null);
+  /**
+   * Refusals made under an older revision or fingerprint: no longer a valid decision (the visitor is asked
+   * again), but still in force until the visitor answers. A refusal is never turned into a default's grant.
+   */
+  let refused: Record<string, true> = Object.create(null);
   /**
    * Until then (ms since epoch), what a Consent Mode default grants waits (`pending`) for an update: gtag's
    * `wait_for_update`. A decision or an update ends the wait at once.
@@ -76,23 +82,27 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
   let waitUntil = 0;
   let consentId: string | undefined;
   let decisionTime: number | undefined;
-  /** Reads the stored decision; it counts for a category under the same revision and fingerprint only. */
+  /**
+   * Reads the stored decision; it counts for a category under the same revision and fingerprint only, and
+   * while it is younger than `maxAgeDays` (the cookie's own expiry may be longer: set by an older container).
+   */
   let last: StoredDecision | undefined;
   const load = (given?: StoredDecision) => {
     const stored = given ?? readDecision(consent.cookie.name);
-    decided = {};
-    if (
-      stored &&
-      stored !== 'bad' &&
-      stored.revision === consent.revision &&
-      stored.choices &&
-      stored.fingerprints
-    ) {
-      consentId = stored.id;
-      decisionTime = stored.time;
+    decided = Object.create(null);
+    refused = Object.create(null);
+    if (stored && stored !== 'bad' && Date.now() - stored.time <= consent.cookie.maxAgeDays * 86_400_000) {
+      const current = stored.revision === consent.revision;
+      if (current) {
+        consentId = stored.id;
+        decisionTime = stored.time;
+      }
       for (const id of optional) {
+        // 0 or 1 only: an id such as `constructor` must not read an inherited member of the parsed object.
         const choice = stored.choices[id];
-        if (choice !== undefined && stored.fingerprints[id] === fingerprints[id]) decided[id] = choice === 1;
+        if (choice !== 0 && choice !== 1) continue;
+        if (current && stored.fingerprints[id] === fingerprints[id]) decided[id] = choice === 1;
+        else if (!choice) refused[id] = true;
       }
     }
     return stored;
@@ -105,6 +115,9 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     if (c.alwaysOn) return 'granted';
     const d = decided[id];
     if (d !== undefined) return d ? 'granted' : 'denied';
+    // Refused before (an older revision or fingerprint), or a purpose added since to a refused parent.
+    const p = c.parent;
+    if (refused[id] || (p !== undefined && (decided[p] === false || refused[p]))) return 'denied';
     if (gpc && (id === MARKETING || c.parent === MARKETING)) return 'denied';
     const def = defaults[id] ?? (c.parent !== undefined ? defaults[c.parent] : undefined);
     return def && !waitUntil ? 'granted' : 'pending';
@@ -144,10 +157,11 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     /** True when the stored cookie could not be read. */
     badCookie: stored === 'bad',
     /**
-     * Records a decision: category id → granted. A parent decides its purposes too; always-on
-     * categories are ignored. Unknown ids are returned, not applied. Persists the cookie.
+     * Records a decision: category id → granted. A parent decides its purposes too (unless `spread` is false:
+     * a Consent Mode update decides exactly the categories it maps); always-on categories are ignored. Unknown
+     * ids are returned, not applied. Persists the cookie.
      */
-    decide(choices: Record<string, boolean>): Change & { unknown: string[] } {
+    decide(choices: Record<string, boolean>, spread = true): Change & { unknown: string[] } {
       const unknown: string[] = [];
       let named = 0;
       const change = changing(() => {
@@ -157,7 +171,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
           if (!c) unknown.push(id);
           else if (!c.alwaysOn) {
             named++;
-            for (const k of [id, ...childrenOf(id)]) decided[k] = !!v;
+            for (const k of spread ? [id, ...childrenOf(id)] : [id]) decided[k] = !!v;
           }
         }
       });
@@ -170,8 +184,16 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
           id: consentId,
           time: decisionTime,
           revision: consent.revision,
-          choices: Object.fromEntries(Object.entries(decided).map(([k, v]) => [k, v ? 1 : 0])),
-          fingerprints: Object.fromEntries(Object.keys(decided).map((k) => [k, fingerprints[k]!])),
+          // Earlier refusals not answered again are kept, marked stale (no fingerprint matches ''): still
+          // refused on the next page, and still asked about.
+          choices: Object.fromEntries([
+            ...Object.keys(refused).map((k) => [k, 0]),
+            ...Object.entries(decided).map(([k, v]) => [k, v ? 1 : 0]),
+          ]),
+          fingerprints: Object.fromEntries([
+            ...Object.keys(refused).map((k) => [k, '']),
+            ...Object.keys(decided).map((k) => [k, fingerprints[k]!]),
+          ]),
         };
         writeDecision(consent.cookie, record);
         last = record;
@@ -190,6 +212,15 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
         // What this tab announces next is the decision it now holds, not one it made before.
         if (s && s !== 'bad') last = s;
       });
+    },
+    /**
+     * Takes up a decision stored since this tab's own, by a tab it cannot hear (BroadcastChannel reaches one
+     * origin; a subdomain sharing the cookie through `domain` writes it too), and returns what changed. Run
+     * before a decision so that it never writes an older state back over a newer one.
+     */
+    refresh(): Change {
+      const s = readDecision(consent.cookie.name);
+      return s && s !== 'bad' && s.time > (decisionTime ?? -1) ? this.reload(s) : { granted: [], denied: [] };
     },
     /**
      * What Global Privacy Control decides, or undefined when it decides nothing (no signal, no `marketing`
@@ -240,7 +271,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
           ? changing(() => {
               waitUntil = 0;
             })
-          : this.decide(derived);
+          : this.decide(derived, false);
       // wait_for_update (ms): what this default grants waits that long for an update (for its region only).
       const w = params.wait_for_update;
       const wait = typeof w === 'number' && w > 0 && w < 2 ** 31 && regionMatch(region) ? w : 0;

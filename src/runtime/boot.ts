@@ -121,8 +121,21 @@ export function boot(selfUrl: string): TagwardenApi {
     channel.onmessage = (e: MessageEvent) =>
       whenApplied((a) => changed(a, a.consent.reload(e.data ?? undefined), 'other-tab', false));
   }
+  /**
+   * Takes up a decision that a tab this one cannot hear stored since (a subdomain sharing the cookie): acted on
+   * like another tab's, before this tab decides anything over it, and when the visitor comes back to the tab.
+   */
+  const sync = (a: Applied) => {
+    const change = a.consent.refresh();
+    if (change.denied.length || change.granted.length) changed(a, change, 'other-tab', false);
+  };
+  addEventListener(
+    'visibilitychange',
+    () => applied && document.visibilityState === 'visible' && sync(applied),
+  );
   const decide = (choices: Record<string, boolean> | 'all' | 'none', method: Method, textVersion?: string) =>
     whenApplied((a) => {
+      sync(a);
       const before = a.consent.lastDecision;
       const r =
         choices === 'all'
@@ -326,6 +339,7 @@ export function boot(selfUrl: string): TagwardenApi {
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
         // (cookie and proof of consent with method `gpc`), for what the visitor has not decided; an explicit
         // grant, before or later, wins.
+        sync(a); // a decision stored since this page read the cookie comes first
         const g = a.consent.gpcChoices();
         if (g) decide(g, 'gpc');
         try {
@@ -364,6 +378,7 @@ export function boot(selfUrl: string): TagwardenApi {
           if (name !== 'consent' || !a) return;
           const [kind, params] = args as [unknown, unknown];
           if ((kind === 'default' || kind === 'update') && params && typeof params === 'object') {
+            if (kind === 'update') sync(a);
             const before = a.consent.lastDecision;
             const change = a.consent.consentMode(kind, params as Record<string, unknown>);
             changed(a, change, 'consent-mode');

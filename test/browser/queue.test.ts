@@ -226,6 +226,50 @@ describe('the durable queue', () => {
   });
 });
 
+describe('a decision made where no message reaches this tab (a subdomain sharing the cookie)', () => {
+  /** Another subdomain's tab withdraws marketing: the shared cookie changes, and no message reaches this tab. */
+  const withdrawElsewhere = (s: Shop) =>
+    s.page.evaluate(() => {
+      const name = 'tw_consent=';
+      const raw = document.cookie.split('; ').find((c) => c.startsWith(name))!;
+      const d = JSON.parse(decodeURIComponent(raw.slice(name.length)));
+      for (const k of Object.keys(d.choices)) if (k.split('.')[0] === 'marketing') d.choices[k] = 0;
+      d.time += 1000;
+      document.cookie = `${name}${encodeURIComponent(JSON.stringify(d))}; path=/; max-age=3600`;
+    });
+  const marketingCookie = (s: Shop) =>
+    s.page.evaluate(() => {
+      const raw = document.cookie.split('; ').find((c) => c.startsWith('tw_consent='))!;
+      return JSON.parse(decodeURIComponent(raw.slice(11))).choices.marketing;
+    });
+
+  test('is taken up when the visitor comes back to the tab: its tags stop', async () => {
+    const s = await shop();
+    await s.ready();
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await withdrawElsewhere(s);
+    expect(await s.page.evaluate(() => window.tagwarden.consent.get().marketing)).toBe('granted'); // unheard
+    await s.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange', { bubbles: true })));
+    expect(await s.page.evaluate(() => window.tagwarden.consent.get()['marketing.advertising'])).toBe(
+      'denied',
+    );
+    await s.page.click('#add-to-cart');
+    await s.waitForPixels('stats', 3);
+    await s.page.waitForTimeout(300);
+    expect(adsPixels()).toEqual([]);
+  });
+
+  test('is never written over by this tab’s next decision', async () => {
+    const s = await shop();
+    await s.ready();
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await withdrawElsewhere(s);
+    await s.page.evaluate(() => window.tagwarden.consent.update({ functional: false }));
+    expect(await marketingCookie(s)).toBe(0);
+    expect(await s.page.evaluate(() => window.tagwarden.consent.get().marketing)).toBe('denied');
+  });
+});
+
 describe('Global Privacy Control', () => {
   test('is recorded once as a refusal of marketing, with a proof-of-consent record, and marketing events never fire', async () => {
     const probe = await fx.site.newPage();

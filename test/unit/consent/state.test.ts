@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { readDecision, type StoredDecision } from '../../../src/consent/cookie';
 import { createConsent } from '../../../src/consent/state';
 import { demoContainer } from '../demo-container';
@@ -294,5 +294,111 @@ describe('Consent Mode wait_for_update', () => {
       other.consentMode('default', { functionality_storage: 'granted', wait_for_update: 500, region: ['US'] })
         .wait,
     ).toBeUndefined();
+  });
+});
+
+describe('a refusal stays in force, and nothing reads consent that was not given', () => {
+  beforeEach(clearCookies);
+  afterEach(() => {
+    clearCookies();
+    vi.useRealTimers();
+  });
+  /** The demo container with a default that grants marketing (an opt-out region's). */
+  const granting = () => {
+    const c = demoContainer();
+    c.consent.defaults = [{ categories: { analytics: 'granted', marketing: 'granted' } }];
+    return c;
+  };
+
+  it('a category whose id names an Object.prototype member (constructor) is pending before any decision', () => {
+    const container = demoContainer();
+    const text = { sv: 'K', en: 'K' };
+    container.consent.categories.push({ id: 'constructor', label: text, description: text });
+    const c = createConsent(container, inputs());
+    expect(c.status('constructor')).toBe('pending');
+    expect(c.needsPrompt).toBe(true);
+    c.all(false);
+    expect(createConsent(container, inputs()).status('constructor')).toBe('denied');
+  });
+
+  it('a decision older than maxAgeDays is asked again, even when its cookie (an older container’s) lives on', () => {
+    vi.useFakeTimers({ now: Date.now() - 3 * 86_400_000, toFake: ['Date'] });
+    createConsent(demoContainer(), inputs()).all(true);
+    vi.useRealTimers();
+    const shorter = demoContainer();
+    shorter.consent.cookie.maxAgeDays = 2;
+    const c = createConsent(shorter, inputs());
+    expect(c.needsPrompt).toBe(true);
+    expect(c.status('analytics')).toBe('pending');
+    expect(createConsent(demoContainer(), inputs()).status('analytics')).toBe('granted'); // 180 days
+  });
+
+  it('a refused category whose vendors changed is asked again but stays refused, not granted by a default', () => {
+    createConsent(demoContainer(), inputs()).all(false);
+    const changed = granting();
+    changed.tags.find((t) => t.id === 'ads-conversion')!.vendor = { name: 'Another Ad Network Inc' };
+    const c = createConsent(changed, inputs());
+    expect(c.needsPrompt).toBe(true);
+    expect(c.status('marketing.advertising')).toBe('denied');
+    // An answer about something else keeps it refused (and still asked about) on the next page.
+    c.decide({ analytics: true });
+    const next = createConsent(changed, inputs());
+    expect(next.status('marketing.advertising')).toBe('denied');
+    expect(next.status('analytics')).toBe('granted');
+    expect(next.needsPrompt).toBe(true);
+    next.decide({ 'marketing.advertising': true }); // answered again: the new answer counts
+    expect(createConsent(changed, inputs()).status('marketing.advertising')).toBe('granted');
+  });
+
+  it('after a new policy revision, earlier refusals stay in force until answered; earlier grants do not', () => {
+    const c0 = createConsent(demoContainer(), inputs());
+    c0.decide({ analytics: true, marketing: false });
+    const revised = granting();
+    revised.consent.revision = 2;
+    const c = createConsent(revised, inputs());
+    expect(c.needsPrompt).toBe(true);
+    expect(c.status('marketing.analysis')).toBe('denied');
+    expect(c.status('analytics')).toBe('granted'); // the new revision's default, not the old grant
+    revised.consent.defaults = [];
+    expect(createConsent(revised, inputs()).status('analytics')).toBe('pending');
+  });
+
+  it('a purpose added to a refused parent is refused with it, not granted by a default', () => {
+    createConsent(demoContainer(), inputs()).all(false);
+    const added = granting();
+    const text = { sv: 'Nyhetsbrev', en: 'Newsletter' };
+    added.consent.categories.push({
+      id: 'marketing.newsletter',
+      parent: 'marketing',
+      label: text,
+      description: text,
+    });
+    expect(createConsent(added, inputs()).status('marketing.newsletter')).toBe('denied');
+  });
+
+  it('a gtag update mapped onto a parent decides the parent only: purposes without their own types are unchanged', () => {
+    const container = demoContainer();
+    container.consent.categories.find((k) => k.id === 'marketing')!.consentMode = ['ad_storage'];
+    const c = createConsent(container, inputs());
+    c.consentMode('update', { ad_storage: 'granted' });
+    expect(c.status('marketing')).toBe('granted');
+    expect(c.status('marketing.personalization')).toBe('pending');
+    expect(c.status('marketing.automation')).toBe('pending');
+  });
+
+  it('refresh() takes up a decision another tab stored since, so a later decision does not write it back', () => {
+    const a = createConsent(demoContainer(), inputs());
+    a.all(true);
+    const b = createConsent(demoContainer(), inputs()); // a tab on another subdomain, sharing the cookie
+    vi.useFakeTimers({ now: Date.now() + 1000, toFake: ['Date'] });
+    b.decide({ marketing: false });
+    const change = a.refresh();
+    expect(change.denied).toEqual(expect.arrayContaining(['marketing', 'marketing.advertising']));
+    expect(a.status('marketing.advertising')).toBe('denied');
+    a.decide({ functional: true });
+    expect(readDecision('tw_consent')).toMatchObject({
+      choices: { marketing: 0, functional: 1, analytics: 1 },
+    });
+    expect(a.refresh()).toEqual({ granted: [], denied: [] }); // its own decision is not taken up again
   });
 });
