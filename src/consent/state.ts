@@ -80,6 +80,8 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
    * `wait_for_update`. A decision or an update ends the wait at once.
    */
   let waitUntil = 0;
+  /** What was granted when the wait began: a wait holds back what a default is about to grant, never that. */
+  let kept = new Set<string>();
   let consentId: string | undefined;
   let decisionTime: number | undefined;
   /**
@@ -120,7 +122,7 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     if (refused[id] || (p !== undefined && (decided[p] === false || refused[p]))) return 'denied';
     if (gpc && (id === MARKETING || c.parent === MARKETING)) return 'denied';
     const def = defaults[id] ?? (c.parent !== undefined ? defaults[c.parent] : undefined);
-    return def && !waitUntil ? 'granted' : 'pending';
+    return def && (!waitUntil || kept.has(id)) ? 'granted' : 'pending';
   };
   const snapshot = () => Object.fromEntries(consent.categories.map((c) => [c.id, status(c.id)]));
 
@@ -276,8 +278,11 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
       const w = params.wait_for_update;
       const wait = typeof w === 'number' && w > 0 && w < 2 ** 31 && regionMatch(region) ? w : 0;
       const change = changing(() => {
+        if (wait) {
+          if (!waitUntil) kept = new Set(optional.filter((id) => status(id) === 'granted'));
+          waitUntil = Math.max(waitUntil, Date.now() + wait);
+        }
         setDefaults(derived, region);
-        if (wait) waitUntil = Math.max(waitUntil, Date.now() + wait);
       });
       return wait ? { ...change, wait } : change;
     },

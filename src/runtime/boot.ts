@@ -282,7 +282,8 @@ export function boot(selfUrl: string): TagwardenApi {
         import('../queue/index').then((m) =>
           m.createDurableHolder({
             settings: container.consent.queue,
-            tags: new Map(container.tags.map((t) => [t.id, t])),
+            // A paused tag is as good as gone: what earlier pages held for it is dropped, not delivered.
+            tags: new Map(container.tags.flatMap((t) => (t.paused ? [] : [[t.id, t]]))),
             report: fail,
           }),
         ),

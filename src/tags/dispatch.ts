@@ -103,6 +103,13 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   /** Tags that were given an event on this page, whatever came of it: a withdrawal revokes each. */
   const given = new Set<Tag>();
   const granted = (tag: Tag) => consent.status(tag.category) === 'granted';
+  /**
+   * Withdrawals per category so far. A delivery placed in a tag's chain before a withdrawal is not made after it,
+   * even when the category was granted again in between: the withdrawal dropped it.
+   */
+  const withdrawals = new Map<string, number>();
+  const epoch = (tag: Tag) => withdrawals.get(tag.category) ?? 0;
+  const allowed = (tag: Tag, e: number) => granted(tag) && epoch(tag) === e;
 
   const lookup =
     (ev: EventContext): Lookup =>
@@ -136,9 +143,9 @@ export function createDispatcher({ container, consent, emitter, holder, context 
    * synchronous fire (a pixel) is done and recorded before this returns, with no promise to wait for; otherwise
    * the returned promise settles once it is.
    */
-  const run = (tag: Tag, ev: EventContext): Promise<void> | undefined => {
+  const run = (tag: Tag, ev: EventContext, e: number): Promise<void> | undefined => {
     // Consent is checked again at delivery: a withdrawal in between wins.
-    if (!granted(tag)) {
+    if (!allowed(tag, e)) {
       record(tag, ev, 'blocked', 'consent withdrawn');
       return;
     }
@@ -149,7 +156,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       if (outcome.ok) record(tag, ev, 'fired', ev.replay ? 'replay' : undefined);
       // A delivery the withdrawal stopped (the plugin gave up on seeing its revoke) is not a tag failure, also
       // when the category was granted again since: a revoke took the tag out of `given`.
-      else if (!granted(tag) || !given.has(tag)) record(tag, ev, 'blocked', 'consent withdrawn');
+      else if (!allowed(tag, e) || !given.has(tag)) record(tag, ev, 'blocked', 'consent withdrawn');
       else {
         record(tag, ev, 'failed', outcome.reason);
         failed(tag, outcome);
@@ -161,7 +168,7 @@ export function createDispatcher({ container, consent, emitter, holder, context 
         ? plugin.fire(tag, ev, ctx)
         : loadPlugin(tag.type).then((p) => {
             // Withdrawn while the chunk loaded: the plugin is not called.
-            if (!granted(tag)) throw new Error('consent withdrawn');
+            if (!allowed(tag, e)) throw new Error('consent withdrawn');
             return p.fire(tag, ev, ctx);
           });
     }, TAG_TIMEOUT_MS);
@@ -170,7 +177,10 @@ export function createDispatcher({ container, consent, emitter, holder, context 
   };
 
   /** Delivers `ev` to `tag` after the tag's previous events (per-tag order), guarded. */
-  const deliver = (tag: Tag, ev: EventContext) => chain(tag, () => run(tag, ev));
+  const deliver = (tag: Tag, ev: EventContext) => {
+    const e = epoch(tag);
+    return chain(tag, () => run(tag, ev, e));
+  };
 
   /** A copy of the model paths the given tags read, so that their events keep the values of now. */
   const snapshot = (tags: Tag[], model: Record<string, unknown>) => {
@@ -266,15 +276,17 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       // Each tag's replay is one link of its chain, placed now: events that arrive while the queue
       // is read wait behind the older, replayed ones. A tag no longer in the container gets nothing.
       // Deliveries are time-sliced like the dataLayer: after SLICE_MS of them the rest waits for a later task.
+      // A paused tag receives nothing, also what an earlier page held for it.
       for (const tag of container.tags) {
-        if (!set.has(tag.category)) continue;
+        if (!set.has(tag.category) || tag.paused) continue;
+        const e = epoch(tag);
         chain(tag, async () => {
           let t0 = performance.now();
           for (const ev of (await byTag).get(tag) ?? []) {
             // Awaited also when done (one microtask): the work a fire leaves to microtasks (an image's
             // fetch starts in one) then runs before the slice's clock is read.
             // A taken event comes as a replay; one the memory holder kept may be shared with its first delivery.
-            await run(tag, ev.replay ? ev : { ...ev, replay: true });
+            await run(tag, ev.replay ? ev : { ...ev, replay: true }, e);
             if (performance.now() - t0 > SLICE_MS) {
               await new Promise((r) => setTimeout(r));
               t0 = performance.now();
@@ -288,12 +300,13 @@ export function createDispatcher({ container, consent, emitter, holder, context 
     purge,
 
     /**
-     * Drops held events of newly denied categories (`purge`), then revokes their tags (the lazy `withdraw`
-     * chunk), which reloads the page or reports `tag/still-running` for a running script.
+     * Drops held events of newly denied categories (`purge`) and revokes their tags (the lazy `withdraw`
+     * chunk), which reloads the page or reports `tag/still-running` for a running script. Deliveries already
+     * placed for them are not made (`withdrawals`), whatever the consent when their turn comes.
      */
     async denied(categories: string[], finishing?: boolean): Promise<void> {
       if (!categories.length) return;
-      await purge(categories);
+      for (const c of categories) withdrawals.set(c, (withdrawals.get(c) ?? 0) + 1);
       const tags = container.tags.filter((t) => categories.includes(t.category));
       // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk. Marked as
       // under way first: a page left before it is done, or whose chunk did not load, has the next page
@@ -301,16 +314,22 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       // The mark is one key for the site's tabs: `1` while one is under way, `2` once one left a script running
       // (kept until a later page has deleted the storage again). A withdrawal keeps another tab's mark.
       // The chunk settles the mark when done (withdraw.ts).
-      if (tags.length) {
+      // The mark is set at once, and the revoke does not wait for the drop (the queue's chunk and IndexedDB).
+      if (tags.length)
         storage(() => localStorage.getItem(WITHDRAWING) ?? localStorage.setItem(WITHDRAWING, '1'));
-        await (await import('./withdraw')).withdraw(tags, given, ctx, failed, {
-          // Granted again while the revoke ran: the tag stays, with the new grant's storage.
-          refused: (t) => !granted(t),
-          ms: TAG_TIMEOUT_MS,
-          reload: container.consent.reloadOnWithdrawal,
-          finishing,
-        });
-      }
+      await Promise.all([
+        purge(categories),
+        tags.length &&
+          import('./withdraw').then((m) =>
+            m.withdraw(tags, given, ctx, failed, {
+              // Granted again while the revoke ran: the tag stays, with the new grant's storage.
+              refused: (t) => !granted(t),
+              ms: TAG_TIMEOUT_MS,
+              reload: container.consent.reloadOnWithdrawal,
+              finishing,
+            }),
+          ),
+      ]);
     },
   };
 }

@@ -402,3 +402,16 @@ describe('a refusal stays in force, and nothing reads consent that was not given
     expect(a.refresh()).toEqual({ granted: [], denied: [] }); // its own decision is not taken up again
   });
 });
+
+describe('Consent Mode wait_for_update after a grant', () => {
+  beforeEach(clearCookies);
+  afterEach(clearCookies);
+  it('a later default with a wait does not take back what is granted already', () => {
+    const c = createConsent(demoContainer(), inputs());
+    c.consentMode('default', { analytics_storage: 'granted' });
+    expect(c.status('analytics')).toBe('granted');
+    const change = c.consentMode('default', { analytics_storage: 'granted', wait_for_update: 500 });
+    expect(c.status('analytics')).toBe('granted');
+    expect(change.denied).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { createConsent } from '../../../src/consent/state';
 import type { Tag } from '../../../src/container/schema';
 import { createEmitter, type TagRecord } from '../../../src/runtime/emitter';
 import { createDispatcher, type Held, memoryHolder } from '../../../src/tags/dispatch';
-import type { EventContext } from '../../../src/triggers/variables';
+import { type EventContext, pageInfo } from '../../../src/triggers/variables';
 import { demoContainer } from '../demo-container';
 
 // A recording plugin stands in for every tag type: the dispatcher's decisions are what is tested here.
@@ -205,8 +205,8 @@ describe('tag dispatch', () => {
     expect(localStorage.getItem('tagwarden:withdraw')).toBeNull();
   });
 
-  it("granted again while the withdrawal waits for the tag type's chunk: the tag is not revoked", async () => {
-    const { d, consent, errors } = setup();
+  it("granted again while the withdrawal waits for the tag type's chunk: the tag is not revoked, and the withdrawn delivery is not made", async () => {
+    const { d, consent, errors, records } = setup();
     consent.all(true);
     let release!: () => void;
     pluginGate = new Promise((r) => {
@@ -220,8 +220,73 @@ describe('tag dispatch', () => {
     release();
     await Promise.all([delivery, withdrawal]);
     expect(revoked).toEqual([]);
+    // The event of before the withdrawal is not sent after it; the tag, granted again, gets the next one.
+    expect(delivered.map((x) => x.tag)).not.toContain('ads-conversion');
+    expect(records).toContainEqual(
+      expect.objectContaining({ tagId: 'ads-conversion', status: 'blocked', reason: 'consent withdrawn' }),
+    );
+    await d.event('view_item', {});
     expect(delivered.map((x) => x.tag)).toContain('ads-conversion');
     expect(errors).toEqual([]);
+  });
+
+  it('a withdrawal between a grant and its replay drops what the grant took, also when granted again at once', async () => {
+    const { d, consent, records } = setup();
+    await d.event('add_to_cart', { ecommerce: { value: 1 } });
+    await d.event('add_to_cart', { ecommerce: { value: 2 } });
+    const ads = 'marketing.advertising';
+    const replays = [d.granted(consent.decide({ [ads]: true }).granted)];
+    const withdrawal = d.denied(consent.decide({ [ads]: false }).denied);
+    replays.push(d.granted(consent.decide({ [ads]: true }).granted));
+    await Promise.all([...replays, withdrawal]);
+    await settle();
+    expect(delivered.filter((x) => x.tag === 'ads-conversion')).toEqual([]);
+    expect(
+      records.filter((r) => r.tagId === 'ads-conversion' && r.status === 'blocked').map((r) => r.reason),
+    ).toEqual(['consent withdrawn', 'consent withdrawn']);
+  });
+
+  it('the withdrawal mark is set at once, and the revoke does not wait for the held events to be dropped', async () => {
+    const container = demoContainer();
+    const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
+    let dropped!: (n: number) => void;
+    const memory = memoryHolder();
+    const d = createDispatcher({
+      container,
+      consent,
+      emitter: createEmitter(),
+      holder: { ...memory, drop: () => new Promise((r) => (dropped = r)) }, // the queue's chunk, IndexedDB
+      context: { nonce: '', scriptUrl: (u) => u, push: () => {}, report: () => {} },
+    });
+    consent.all(true);
+    await d.event('view_item', {});
+    const withdrawal = d.denied(consent.decide({ marketing: false }).denied);
+    expect(localStorage.getItem('tagwarden:withdraw')).toBe('1');
+    await settle();
+    expect(revoked).toContain('ads-conversion');
+    dropped(0);
+    await withdrawal;
+  });
+
+  it('a paused tag gets nothing that was held for it, also by an earlier page', async () => {
+    const container = demoContainer();
+    const ads = container.tags.find((t) => t.id === 'ads-conversion')!;
+    ads.paused = true;
+    const consent = createConsent(container, { now: Date.now(), newId: () => 'id' });
+    const earlier = {
+      tag: ads,
+      ev: { name: 'add_to_cart', id: 'e1', time: 1, model: {}, page: pageInfo(), replay: true },
+    };
+    const d = createDispatcher({
+      container,
+      consent,
+      emitter: createEmitter(),
+      holder: { hold() {}, take: () => [earlier], drop: () => 0 },
+      context: { nonce: '', scriptUrl: (u) => u, push: () => {}, report: () => {} },
+    });
+    await d.granted(consent.decide({ marketing: true }).granted);
+    await settle();
+    expect(delivered.filter((x) => x.tag === 'ads-conversion')).toEqual([]);
   });
 
   it('a grant again while a revoke runs keeps the storage of the new grant', async () => {
