@@ -11,18 +11,21 @@ import { DEFAULT_LIMITS } from './sanitize';
 
 type Bag = Record<string | number, unknown>;
 
+const CLEAR = '_clear';
+/** True when `o` has its own truthy `_clear`: its values overwrite their targets instead of merging. */
+const clears = (o: Bag) => hasOwn.call(o, CLEAR) && !!o[CLEAR];
+
 /**
  * Merges `message` into `model` in place. When `message._clear` is truthy each value overwrites its
- * (possibly dotted) target instead of merging; `_clear` itself is not stored. Returns how many keys were
- * rejected as unsafe (0 for sanitized input).
+ * (possibly dotted) target instead of merging, and so at any depth for an object with its own `_clear` (as
+ * GTM's reference does); `_clear` itself is not stored. Returns how many keys were rejected as unsafe (0 for
+ * sanitized input).
  */
 export function merge(model: Record<string, unknown>, message: Record<string, unknown>): number {
-  // Found by comparing keys, never read as `message._clear`: the runtime build mangles `_`-prefixed names.
-  let clear = false;
-  for (const k in message) if (k === '_clear' && hasOwn.call(message, k)) clear = !!message[k];
+  const clear = clears(message);
   let rejected = 0;
   for (const k in message) {
-    if (k !== '_clear' && hasOwn.call(message, k) && !mergeKey(model, k, message[k], clear)) rejected++;
+    if (k !== CLEAR && hasOwn.call(message, k) && !mergeKey(model, k, message[k], clear)) rejected++;
   }
   return rejected;
 }
@@ -72,9 +75,10 @@ function put(to: object, k: string | number, value: unknown, clear: boolean): vo
         if (ta.length < a.length) ta.length = a.length;
       } else {
         const o = value as Record<string, unknown>;
+        const c = clears(o);
         // for-in + hasOwnProperty: no key array allocated on V8's fast path.
         for (const key in o)
-          if (hasOwn.call(o, key) && !isUnsafeSegment(key)) put(t as object, key, o[key], false);
+          if (key !== CLEAR && hasOwn.call(o, key) && !isUnsafeSegment(key)) put(t as object, key, o[key], c);
       }
       return;
     }

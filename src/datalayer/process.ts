@@ -9,7 +9,7 @@
 import type { ErrorCode } from '../lib/errors';
 import { merge, mergeKey } from './merge';
 import { getPath } from './path';
-import { dataObject, isPlainObject, toStr, typeName } from './plain';
+import { dataObject, hasOwn, isPlainObject, toStr, typeName } from './plain';
 import { DEFAULT_LIMITS, type SanitizeResult, sanitize } from './sanitize';
 import type { DataLayerFunction, DataLayerHandler, ModelAccess } from './types';
 
@@ -31,6 +31,8 @@ const CALLBACK_KEYS = ['eventCallback', 'eventTimeout'] as const;
 const GTAG_CALLBACK_KEYS = ['event_callback', 'event_timeout'] as const;
 const arrayPush = Array.prototype.push;
 const arraySlice = Array.prototype.slice;
+/** An array index as for-in lists it. */
+const INDEX = /^(0|[1-9]\d{0,9})$/;
 
 /**
  * Starts processing `target` (normally `window.dataLayer`) for `handler` and returns the array in use and the
@@ -134,9 +136,12 @@ export function attachDataLayer(
   const onObject = (m: object, keys: readonly [string, string], name?: string): void => {
     let cb: unknown;
     let timeout: unknown;
+    let event: unknown = name;
     try {
       cb = (m as Obj)[keys[0]];
       timeout = (m as Obj)[keys[1]];
+      // Read first, like the callback: a message too big for the value bound still fires (and calls back).
+      event ??= (m as Obj).event;
     } catch {
       // Unreadable: sanitize reports it.
     }
@@ -147,7 +152,7 @@ export function attachDataLayer(
       return;
     }
     clean(r);
-    if (name !== undefined) msg.event = name;
+    if (typeof event === 'string') msg.event = event.slice(0, 65_536);
     merge(model, msg);
     if (typeof msg.event === 'string') fire(msg.event, msg, cb, timeout);
   };
@@ -315,9 +320,12 @@ export function attachDataLayer(
   let dataLayer: unknown[] = isArray ? (target as unknown[]) : [];
   if (!isArray && target !== undefined) report('datalayer/not-array', typeName(target));
   // A snapshot, so a backlog message that edits the array (splice, length = 0) cannot skip or repeat others.
-  let backlog: unknown[] = [];
+  // Only the items there are: holes (`dataLayer[1e6] = …`) are skipped, as GTM skips what is no message,
+  // without walking (or reporting) every missing index.
+  const backlog: unknown[] = [];
   try {
-    backlog = arraySlice.call(dataLayer);
+    for (const k in dataLayer)
+      if (hasOwn.call(dataLayer, k) && INDEX.test(k)) backlog.push((dataLayer as unknown as Obj)[k]);
   } catch {
     // A proxy whose items cannot be read.
   }

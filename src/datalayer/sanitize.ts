@@ -161,6 +161,8 @@ function copyArray(v: unknown[], depth: number, st: State): unknown {
   for (let i = 0; i < n; i++) {
     let x: unknown;
     try {
+      // A hole the page left stays a hole: merging it keeps the model's item, as GTM's for-in does.
+      if (!(i in v)) continue;
       x = v[i];
     } catch {
       note(st, i, 'getter threw');

@@ -81,7 +81,7 @@ export function boot(selfUrl: string): TagwardenApi {
     if (dl !== undefined) fail('datalayer/not-array');
     dl = (window as { dataLayer?: unknown }).dataLayer = [];
   }
-  const dataLayer = dl as unknown[];
+  let dataLayer = dl as unknown[];
   const push = (m: Record<string, unknown>) => dataLayer.push(m);
 
   let applied: Applied | undefined;
@@ -371,7 +371,7 @@ export function boot(selfUrl: string): TagwardenApi {
 
   /** Processes the dataLayer from its first entry and takes over push. Without a container nothing fires. */
   function attach(a: Applied | undefined) {
-    attachDataLayer(
+    const used = attachDataLayer(
       dataLayer,
       {
         event: (name, _message, model) => a?.dispatcher.event(name, model as Record<string, unknown>),
@@ -394,7 +394,17 @@ export function boot(selfUrl: string): TagwardenApi {
         containerId: () => a?.container.id ?? '',
       },
       { sliceMs: SLICE_MS },
-    );
+    ).dataLayer;
+    // An array whose `push` could not be replaced (read-only) gives way to a new one: the page's later pushes
+    // through `window.dataLayer`, and the runtime's own, reach it.
+    if (used !== dataLayer) {
+      dataLayer = used;
+      try {
+        (window as { dataLayer?: unknown }).dataLayer = used;
+      } catch {
+        // A read-only global: the runtime's own pushes still reach the new array.
+      }
+    }
   }
 
   return api;

@@ -827,6 +827,21 @@ describe('hostile page markup', () => {
   // `document.querySelectorAll`, which <img name="querySelectorAll"> replaces; the TypeError escapes the
   // `start().then` callback, so `ready` never settles and the dataLayer is never processed. Turn this
   // back into `test(...)` once that lookup uses `Document.prototype.querySelectorAll` (as config.ts does).
+  test('a dataLayer whose push cannot be replaced gives way to a new array: the page’s later pushes still fire', async () => {
+    const probe = await fx.site.newPage();
+    await probe.context.addInitScript(() => {
+      const dl: unknown[] = [];
+      Object.defineProperty(dl, 'push', { value: Array.prototype.push, writable: false });
+      (window as unknown as { dataLayer: unknown[] }).dataLayer = dl;
+    });
+    const s = await shop({}, probe);
+    expect(await s.ready()).toMatchObject({ ok: true });
+    expect((await s.errors()).map((e) => e.code)).toContain('datalayer/not-array');
+    await s.page.evaluate(() => window.tagwarden.consent.acceptAll());
+    await s.page.click('#add-to-cart');
+    await s.waitForTags({ tagId: 'ads-conversion', event: 'add_to_cart', status: 'fired' }, 1);
+  });
+
   test('with the consent banner on and a decision stored, clobbering does not stop the runtime either', async () => {
     const c = fx.container();
     c.consent.ui = { enabled: true, position: 'bottom', language: 'auto' };

@@ -147,6 +147,21 @@ describe('eventCallback', () => {
     expect(cb).not.toHaveBeenCalled();
   });
 
+  test('a message over the value bound, its event key last, still fires its event and runs its callback', async () => {
+    const rec = recorder();
+    const { dataLayer, model } = attachDataLayer([], rec.handler);
+    const cb = vi.fn();
+    const items = Array.from({ length: 900 }, (_, i) =>
+      Object.fromEntries([...'abcdefghijk'].map((k) => [k, i])),
+    );
+    dataLayer.push({ ecommerce: { items }, event: 'view_item_list', eventCallback: cb });
+    expect(rec.log).toEqual(['event:view_item_list']);
+    expect(model.event).toBe('view_item_list');
+    expect(rec.codes()).toEqual(['datalayer/sanitized']);
+    await flush();
+    expect(cb).toHaveBeenCalledOnce();
+  });
+
   test('a gtag event runs its event_callback with the same guarantees', async () => {
     const rec = recorder(() => new Promise(() => {}));
     const { dataLayer, model } = attachDataLayer([], rec.handler);

@@ -91,6 +91,17 @@ describe('GTM merge rules', () => {
     expect(model).toEqual({ ecommerce: { items: [{ id: 'Z' }], currency: 'EUR' } });
   });
 
+  test('_clear inside a nested object overwrites at that level only, keeps its siblings, and is not stored', () => {
+    const model = modelAfter({ a: { x: 1, b: { y: 1 } } }, { a: { _clear: true, b: { z: 1 } } });
+    expect(model).toEqual({ a: { x: 1, b: { z: 1 } } });
+    expect(getPath(model, 'a._clear')).toBeUndefined();
+  });
+
+  test('a hole the page leaves in an array keeps the model’s item, as GTM’s for-in merge does', () => {
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
+    expect(modelAfter({ a: [1, 5] }, { a: [, 2] })).toEqual({ a: [1, 2] });
+  });
+
   test('_clear: false merges as usual', () => {
     expect(modelAfter({ a: { x: 1 } }, { a: { y: 2 }, _clear: false })).toEqual({ a: { x: 1, y: 2 } });
   });
@@ -136,7 +147,14 @@ const tree = fc.letrec<{ value: unknown }>((tie) => ({
     { depthSize: 'small' },
     leaf,
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(segment, tie('value'), { maxKeys: 3 }),
+    // Nested objects sometimes carry `_clear` (truthy or not).
+    fc.dictionary(
+      fc.oneof({ weight: 5, arbitrary: segment }, { weight: 1, arbitrary: fc.constant('_clear') }),
+      tie('value'),
+      {
+        maxKeys: 3,
+      },
+    ),
   ),
 })).value;
 const message = fc.dictionary(key, tree, { maxKeys: 5 });
@@ -155,13 +173,16 @@ function oracle(model: Obj, msg: Obj): void {
 function deep(from: Obj | unknown[], to: Obj | unknown[]): void {
   const src = from as Obj;
   const dst = to as Obj;
+  // An object's own truthy `_clear`: its values overwrite (a fresh container each) instead of merging.
+  const clear = !Array.isArray(from) && Object.hasOwn(src, '_clear') && !!src._clear;
   for (const p of Object.keys(src)) {
+    if (p === '_clear' && !Array.isArray(from)) continue;
     const v = src[p];
     if (Array.isArray(v)) {
-      if (!Array.isArray(dst[p])) dst[p] = [];
+      if (clear || !Array.isArray(dst[p])) dst[p] = [];
       deep(v, dst[p] as unknown[]);
     } else if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-      if (dst[p] === null || typeof dst[p] !== 'object' || Array.isArray(dst[p])) dst[p] = {};
+      if (clear || dst[p] === null || typeof dst[p] !== 'object' || Array.isArray(dst[p])) dst[p] = {};
       deep(v as Obj, dst[p] as Obj);
     } else dst[p] = v;
   }

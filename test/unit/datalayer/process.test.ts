@@ -109,6 +109,15 @@ describe('the dataLayer array', () => {
     expect((clobbered as HTMLDivElement).outerHTML).toBe('<div id="dataLayer"></div>');
   });
 
+  test('holes in the array before the runtime are skipped, without an error per missing index', () => {
+    const rec = recorder();
+    const sparse: unknown[] = [{ event: 'first' }];
+    sparse[1_000_000] = { event: 'late' };
+    attachDataLayer(sparse, rec.handler);
+    expect(rec.log).toEqual(['event:first', 'event:late']);
+    expect(rec.errors).toEqual([]);
+  });
+
   test('an absent dataLayer gets a new array without an error', () => {
     const rec = recorder();
     const { dataLayer } = attachDataLayer(undefined, rec.handler);
