@@ -3,7 +3,7 @@
  * exit code (0 success, 1 invalid input or failed verification, 2 usage error). User errors print
  * one line per problem, never a stack trace; private key material is never printed.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
@@ -20,13 +20,7 @@ import { checkContainer, formatPath, validateContainer } from '../container/vali
 import { verifyContainer } from '../container/verify';
 import { isTagwardenError } from '../lib/errors';
 import { describe } from '../lib/messages';
-import {
-  KeyFileError,
-  publicKeyBase64,
-  readPublicKeyText,
-  readSigningKey,
-  writeKeyPair,
-} from '../node/keyfiles';
+import { KeyFileError, readPublicKey, readSigningKey, writeKeyPair } from '../node/keyfiles';
 import { policyCommand } from '../policy/command';
 import { runtimeIntegrity } from '../snippet/files';
 import { renderSnippet } from '../snippet/render';
@@ -221,7 +215,10 @@ async function verify(args: string[], io: Io) {
   const [path, extra] = positionals;
   if (!path || extra !== undefined) throw new UsageError('name exactly one signed container');
   if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
-  const keys = await importPublicKeys(await Promise.all(values.pub.map(readPublicKeyText)));
+  if (values.origin !== undefined) bareOrigin(values.origin);
+  // Each file is read and imported on its own, so that a bad one is refused by name (importPublicKeys drops it).
+  const pubs = await Promise.all(values.pub.map(readPublicKey));
+  const keys = await importPublicKeys(pubs.map((k) => k.base64));
   // Decoded as the runtime decodes the download (container-loader.ts): a leading byte order mark is dropped.
   const text = new TextDecoder().decode(await readBytes(path));
   const v = await verifyContainer(text, {
@@ -233,6 +230,8 @@ async function verify(args: string[], io: Io) {
     ...(values['min-version'] !== undefined && {
       minVersion: positiveInt(values['min-version'], '--min-version'),
     }),
+  }).catch((e: unknown) => {
+    throw unsignedHint(e, text);
   });
   io.out(`id:       ${v.container.id}`);
   io.out(`version:  ${v.container.version}`);
@@ -241,6 +240,37 @@ async function verify(args: string[], io: Io) {
   io.out(`digest:   sha256:${v.digest}`);
   for (const k of v.keyids) io.out(`signed by ${k}`);
   return 0;
+}
+
+/**
+ * `--origin` as the runtime compares it with `location.origin`: scheme, host and port only. A trailing "/" or a
+ * path would never match, and would read as a container that does not list the site.
+ */
+function bareOrigin(s: string): void {
+  let origin: string | undefined;
+  try {
+    origin = new URL(s).origin;
+  } catch {
+    // not a URL at all: refused below
+  }
+  if (origin !== s)
+    throw new UsageError(
+      '--origin must be an origin such as https://shop.example.com (no path or trailing /)',
+    );
+}
+
+/**
+ * A plain container given to verify fails as an envelope without payloadType. When the file looks like a
+ * container (schemaVersion or tags), the error keeps its code and says what to do; any other error is as it was.
+ */
+function unsignedHint(e: unknown, text: string): unknown {
+  if (!isTagwardenError(e) || e.code !== 'container/bad-envelope' || e.detail !== 'payloadType') return e;
+  // parseEnvelope got this far, so the text is a JSON object.
+  const json = JSON.parse(text) as Record<string, unknown>;
+  if (!('schemaVersion' in json) && !('tags' in json)) return e;
+  return new InputError(
+    `${e.code}: ${describe(e.code, e.detail)}; this looks like an unsigned container: sign it first (tagwarden sign)`,
+  );
 }
 
 /** `--threshold`: at least 1 and at most the number of distinct pinned keys (else it could never be met). */
@@ -282,11 +312,7 @@ async function snippet(args: string[], io: Io) {
     values['runtime-file'] ?? fileURLToPath(new URL('../runtime/tagwarden.js', import.meta.url));
   await readBytes(runtimeFile); // a clear error when the file is missing
   const { integrity, chunks } = runtimeIntegrity(runtimeFile);
-  const keys = [
-    ...new Set(await Promise.all(values.pub.map(async (p) => publicKeyBase64(await readPublicKeyText(p))))),
-  ];
-  if ((await importPublicKeys(keys)).length !== keys.length)
-    throw new InputError('a --pub file is not an ECDSA P-256 public key');
+  const keys = distinctKeys(await Promise.all(values.pub.map(readPublicKey)));
   const nonce = values.nonce ?? (values['nonce-placeholder'] ? '{{CSP_NONCE}}' : undefined);
   io.out(
     renderSnippet({
@@ -305,6 +331,13 @@ async function snippet(args: string[], io: Io) {
     }).trimEnd(),
   );
   return 0;
+}
+
+/** The base64 of each different key, in --pub order: the same key twice (in any encoding) is pinned once. */
+function distinctKeys(pubs: readonly { base64: string; keyid: string }[]): string[] {
+  const byId = new Map<string, string>();
+  for (const k of pubs) if (!byId.has(k.keyid)) byId.set(k.keyid, k.base64);
+  return [...byId.values()];
 }
 
 async function schema(args: string[], io: Io) {
@@ -337,6 +370,7 @@ async function serve(args: string[], io: Io) {
       io.err(`${path}: ${formatPath(p.path)}: ${p.message}`);
     throw new InputError(`${path} is invalid; not served`);
   }
+  if (values.pages !== undefined) await pagesFolder(values.pages);
   const { startPreview } = await import('../server/preview');
   const root = packageDir();
   const preview = await startPreview({
@@ -353,4 +387,11 @@ async function serve(args: string[], io: Io) {
   io.out(`signed for this origin with ${values.key ? values.key : 'a development key in .dev-keys/'}`);
   if (!values.pages) io.out(`live panel: ${preview.origin}/panel`);
   return 0;
+}
+
+/** `--pages` must be a folder: the server would otherwise start and answer 404 for every page. */
+async function pagesFolder(path: string): Promise<void> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s) throw new InputError(`--pages ${path}: no such folder`);
+  if (!s.isDirectory()) throw new InputError(`--pages ${path}: not a folder`);
 }

@@ -39,6 +39,7 @@ every --key (several keys during a key rotation).
 
 Verifies signature, encoding, schema, id, origin, version floor and expiry, in the runtime's order.
 Prints id, version, expiry and the key ids that signed it, or the error code and reason.
+  --origin <origin>      a bare origin such as https://shop.example.com (no path or trailing /)
   --threshold <n>        require valid signatures by n of the --pub keys (default 1)`,
   snippet: `Usage: tagwarden snippet --runtime-url <url> --container-url <url> --pub <public.pub>... [options]
 

@@ -35,8 +35,22 @@ export function parseJson(path: string, bytes: Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${path}: (root): invalid JSON: ${(e as Error).message}`);
+    throw new InputError(`${path}: (root): invalid JSON: ${jsonErrorMessage(text, (e as Error).message)}`);
   }
+}
+
+/**
+ * JSON.parse's message with the line and column of its "at position N" (a UTF-16 offset), which an editor can
+ * jump to. Newer Node versions add "(line L column C)" themselves: that is replaced, never doubled.
+ */
+function jsonErrorMessage(text: string, message: string): string {
+  const bare = message.replace(/ \(line \d+ column \d+\)$/, '');
+  const at = / at position (\d+)/.exec(bare);
+  if (!at) return bare;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `${bare} (line ${line}, column ${column})`;
 }
 
 /**

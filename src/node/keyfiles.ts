@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ECDSA_P256, keyIdOf, pemToDer } from '../container/keys';
+import { ECDSA_P256, importPublicKeys, keyIdOf, pemToDer } from '../container/keys';
 import type { SigningKey } from '../container/sign';
 import { toBase64 } from '../lib/base64';
 
@@ -91,16 +91,30 @@ export async function readSigningKey(path: string): Promise<SigningKey & { publi
   return { keyid: await keyIdOf(spki), key: signing, publicKey: toBase64(spki) };
 }
 
-/** Reads a public key file (PEM or base64 SPKI) and returns its text; a missing file is a KeyFileError. */
-export async function readPublicKeyText(path: string): Promise<string> {
-  return readFileOrExplain(path);
+/**
+ * Reads a public key file the user named (PEM or bare base64 SPKI) and imports it on its own, so that a bad
+ * file is refused by name rather than dropped. Returns the base64 SPKI as given (for data-keys) and its key id.
+ */
+export async function readPublicKey(path: string): Promise<{ base64: string; keyid: string }> {
+  const text = await readFileOrExplain(path);
+  const der = pemToDer(text);
+  const [pinned] = der ? await importPublicKeys([toBase64(der)]) : [];
+  if (der && pinned) return { base64: toBase64(der), keyid: pinned.keyid };
+  if (await isPrivateKey(text, der))
+    throw new KeyFileError(`${path}: this is a private key; pass its .pub file`);
+  throw new KeyFileError(`${path}: not an ECDSA P-256 public key (PEM or base64 SPKI)`);
 }
 
-/** The bare base64 SPKI of a public key text (PEM or base64), for the snippet's data-keys. */
-export function publicKeyBase64(text: string): string {
-  const der = pemToDer(text);
-  if (!der) throw new KeyFileError('not a public key in PEM or base64 SPKI form');
-  return toBase64(der);
+/** A PEM labelled as a private key (PKCS#8, SEC 1, RSA…), or DER that imports as a P-256 PKCS#8 key. */
+async function isPrivateKey(text: string, der: Uint8Array<ArrayBuffer> | undefined): Promise<boolean> {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return true;
+  if (!der) return false;
+  try {
+    await crypto.subtle.importKey('pkcs8', der, ECDSA_P256, false, ['sign']);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readFileOrExplain(path: string): Promise<string> {

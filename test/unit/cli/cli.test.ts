@@ -201,6 +201,14 @@ describe('validate', () => {
     ]);
     expect(r.out).toEqual([`${DEMO}: valid`]);
   });
+
+  test('gives the line and column of a JSON syntax error, for the editor', async () => {
+    const file = p('trailing-comma.json');
+    writeFileSync(file, '{\n  "id": "demo",\n  }\n');
+    const r = await tw('validate', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([expect.stringMatching(/ at position 20 \(line 3, column 3\)$/)]);
+  });
 });
 
 describe('sign', () => {
@@ -480,6 +488,39 @@ describe('verify', () => {
     expect(zero.err.join('\n')).toContain('--threshold takes a whole number above 0');
   });
 
+  test('refuses a private key given as --pub, naming the file and pointing to its .pub file', async () => {
+    const key = join(keys, 'tagwarden.key');
+    const r = await tw('verify', p('signed.json'), '--pub', key);
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([`tagwarden verify: ${key}: this is a private key; pass its .pub file`]);
+  });
+
+  test('refuses a --pub file that is not a public key even beside a good one, naming it', async () => {
+    writeFileSync(p('not-a-key.pub'), 'this is not a key');
+    const r = await tw(
+      'verify',
+      p('signed.json'),
+      '--pub',
+      join(keys, 'tagwarden.pub'),
+      '--pub',
+      p('not-a-key.pub'),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([
+      `tagwarden verify: ${p('not-a-key.pub')}: not an ECDSA P-256 public key (PEM or base64 SPKI)`,
+    ]);
+  });
+
+  test('says that an unsigned container must be signed first, keeping the error code', async () => {
+    const r = await tw('verify', DEMO, '--pub', join(keys, 'tagwarden.pub'));
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([
+      'tagwarden verify: container/bad-envelope: The signed container is not a DSSE envelope of the expected shape. (payloadType); this looks like an unsigned container: sign it first (tagwarden sign)',
+    ]);
+  });
+
   test('refuses an expired container by the current clock', async () => {
     vi.setSystemTime(new Date('2027-12-01T00:00:00Z'));
     try {
@@ -588,14 +629,40 @@ describe('snippet', () => {
     expect(lines[2]).toMatch(/^<script type="module" nonce="n0nce" /);
   });
 
-  test('refuses a --pub file that is not a public key', async () => {
+  test('refuses a --pub file that is not a public key, naming the file', async () => {
     writeFileSync(p('garbage.pub'), 'this is not a key');
     const args = snippetArgs();
     args[args.indexOf('--pub') + 1] = p('garbage.pub');
     const r = await tw(...args);
     expect(r.code).toBe(1);
     expect(r.out).toEqual([]);
-    expect(r.err).toHaveLength(1);
+    expect(r.err).toEqual([
+      `tagwarden snippet: ${p('garbage.pub')}: not an ECDSA P-256 public key (PEM or base64 SPKI)`,
+    ]);
+  });
+
+  test('refuses a private key given as --pub, pointing to its .pub file', async () => {
+    const r = await tw(...snippetArgs(), '--pub', join(keys, 'next.key'));
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual([]);
+    expect(r.err).toEqual([
+      `tagwarden snippet: ${join(keys, 'next.key')}: this is a private key; pass its .pub file`,
+    ]);
+  });
+});
+
+describe('serve', () => {
+  test('refuses a --pages path that is missing or not a folder, naming it, and serves nothing', async () => {
+    const serve = (pages: string) =>
+      tw('serve', DEMO, '--key', join(keys, 'tagwarden.key'), '--port', '0', '--pages', pages);
+    const missing = await serve(p('no-such-pages'));
+    expect(missing).toEqual({
+      code: 1,
+      out: [],
+      err: [`tagwarden serve: --pages ${p('no-such-pages')}: no such folder`],
+    });
+    const file = await serve(DEMO);
+    expect(file).toEqual({ code: 1, out: [], err: [`tagwarden serve: --pages ${DEMO}: not a folder`] });
   });
 });
 
@@ -666,6 +733,20 @@ describe('usage', () => {
     expect(r.err).toHaveLength(1);
     expect(r.err[0]).toMatch(message);
   });
+
+  test.each(['https://www.example.se/', 'https://www.example.se/shop', 'www.example.se'])(
+    'verify --origin %s exits 2 saying that an origin has no path or trailing /',
+    async (origin) => {
+      const r = await tw('verify', DEMO, '--pub', pub(), '--origin', origin);
+      expect(r).toEqual({
+        code: 2,
+        out: [],
+        err: [
+          'tagwarden verify: --origin must be an origin such as https://shop.example.com (no path or trailing /). Run "tagwarden verify --help".',
+        ],
+      });
+    },
+  );
 
   test('no command prints the overview and exits 2', async () => {
     const r = await tw();
