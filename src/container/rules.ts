@@ -3,6 +3,7 @@
  * ids, URL policy, SRI policy, ISO 3166 regions, storage claims that contradict a category.
  * Owns the rule list and its messages; runs on a schema-valid container (validate.ts calls it).
  */
+import { REF, references } from '../triggers/template';
 import { ISO_3166_1_ALPHA_2 } from './iso3166';
 import type { Container } from './schema';
 
@@ -34,6 +35,9 @@ export function urlProblem(url: string, { relative = true } = {}): string | unde
   try {
     parsed = new URL(brace < 0 ? url : url.slice(0, brace));
   } catch {
+    // `https://{{dl.host}}/px`: what comes before the variable is a scheme and (part of) a host.
+    if (brace >= 0 && /^[a-z][a-z\d+.-]*:\/\/[^/?#]*$/i.test(url.slice(0, brace)))
+      return 'a {{variable}} may not appear in the host';
     return relative
       ? 'must be an absolute https: URL or a path starting with /'
       : 'must be an absolute https: URL';
@@ -47,7 +51,13 @@ export function urlProblem(url: string, { relative = true } = {}): string | unde
   return undefined;
 }
 
-const SRI = /^sha(384|512)-[A-Za-z0-9+/]+={0,2}$/;
+/** A whole SHA-384 (48 bytes: 64 base64 characters) or SHA-512 (64 bytes: 86 and `==`) digest. */
+const SRI = /^(sha384-[A-Za-z\d+/]{64}|sha512-[A-Za-z\d+/]{86}==)$/;
+
+/** The page facts a template can read (triggers/variables.ts). */
+const PAGE_FACTS = ['url', 'path', 'hostname', 'referrer', 'title'];
+const VARIABLES =
+  'event, eventId, timestamp, page.url|path|hostname|referrer|title, dl.<path>, consent.<category>';
 
 /**
  * The cookies the Application Insights SDK always sets (`AI_COOKIES` in tags/appinsights, not imported
@@ -58,11 +68,17 @@ export const APPINSIGHTS_COOKIES = ['ai_user', 'ai_session'] as const;
 /** The category id Global Privacy Control acts on (consent/state.ts), with its purposes. */
 const GPC_CATEGORY = 'marketing';
 
-/** Runs every cross-field rule; returns all problems (errors and warnings), in document order. */
-export function checkRules(c: Container): Problem[] {
+/**
+ * Runs every cross-field rule; returns all problems (errors and warnings), in document order. `now` is the
+ * clock the expiry warning reads.
+ */
+export function checkRules(c: Container, now = Date.now()): Problem[] {
   const out: Problem[] = [];
   const err = (path: Problem['path'], message: string) => out.push({ path, message, severity: 'error' });
   const warn = (path: Problem['path'], message: string) => out.push({ path, message, severity: 'warning' });
+
+  if (Date.parse(c.expires) <= now)
+    warn(['expires'], `${c.expires} is already past: the runtime refuses this container (container/expired)`);
 
   c.origins.forEach((o, i) => {
     const p = urlProblem(o, { relative: false });
@@ -125,6 +141,35 @@ export function checkRules(c: Container): Problem[] {
     }
   }
 
+  /**
+   * Every `{{…}}` in a tag's settings must be a variable reference (an unclosed `{{` or an expression would
+   * reach the vendor as text), and a reference should name a variable there is (an unknown one is always empty).
+   */
+  const templates = (value: unknown, path: Problem['path']): void => {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) templates(value[i], [...path, i]);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) templates(v, [...path, k]);
+    if (typeof value !== 'string' || !/\{\{|\}\}/.test(value)) return;
+    if (/\{\{|\}\}/.test(value.replace(REF, ''))) {
+      err(
+        path,
+        'a {{ without its }}, or a {{…}} that is not a variable name (letters, digits, _ . $ -); no expressions',
+      );
+      return;
+    }
+    for (const name of references(value)) {
+      const [root, rest] = [name.split('.')[0], name.slice(name.indexOf('.') + 1)];
+      const ok =
+        name === 'event' ||
+        name === 'eventId' ||
+        name === 'timestamp' ||
+        (root === 'page' && PAGE_FACTS.includes(rest)) ||
+        (root === 'dl' && name.length > 3) ||
+        (root === 'consent' && cats.has(rest));
+      if (!ok) warn(path, `{{${name}}} is no variable, so it is always empty (variables: ${VARIABLES})`);
+    }
+  };
+
   const tagIds = new Set<string>();
   c.tags.forEach((t, i) => {
     const at = (...p: Problem['path']) => ['tags', i, ...p];
@@ -150,6 +195,7 @@ export function checkRules(c: Container): Problem[] {
       const p = urlProblem(url);
       if (p) err(path, p);
     };
+    templates(t.settings, at('settings'));
     switch (t.type) {
       case 'pixel':
         checkUrl(at('settings', 'url'), t.settings.url);
@@ -169,7 +215,7 @@ export function checkRules(c: Container): Problem[] {
           if (!SRI.test(h)) {
             err(
               at('settings', 'integrity'),
-              `"${h.slice(0, 20)}" is not a sha384- or sha512- SRI hash (sha256 and sha1 are refused)`,
+              `"${h.slice(0, 20)}" is not a whole sha384- or sha512- SRI hash (a sha384 digest is 64 base64 characters; sha256 and sha1 are refused)`,
             );
           }
         }

@@ -5,7 +5,8 @@
  */
 import type { Templated } from '../container/schema';
 
-const REF = /\{\{\s*([\w.$-]+)\s*\}\}/g;
+/** A `{{variable}}` reference; the name is group 1. */
+export const REF = /\{\{\s*([\w.$-]+)\s*\}\}/g;
 const WHOLE = /^\{\{\s*([\w.$-]+)\s*\}\}$/;
 
 /** Reads one variable. */

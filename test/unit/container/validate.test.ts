@@ -637,3 +637,62 @@ describe('the demo container', () => {
     expect(script.settings.integrity).toBe(`sha384-${createHash('sha384').update(file).digest('base64')}`);
   });
 });
+
+describe('templates in tag settings', () => {
+  test('an unclosed {{ or an expression in {{…}} is an error at its field: it would reach the vendor as text', () => {
+    for (const url of [
+      '/collect?ev={{event&v=1',
+      '/collect?v={{dl.ecommerce.value * 100}}',
+      '/collect?v=}}x',
+    ]) {
+      const problems = problemsAfter((c) => {
+        c.tags[PIXEL].settings.url = url;
+      });
+      expect(where(problems)).toContain(`tags.${PIXEL}.settings.url [error]`);
+      expect(problems.find((p) => p.severity === 'error')!.message).toMatch(/without its \}\}/);
+    }
+  });
+
+  test('a reference to no variable (a typo) is a warning, also deep in call arguments; known ones are not', () => {
+    const problems = problemsAfter((c) => {
+      c.tags[PIXEL].settings.url = '/collect?ev={{evnt}}&p={{page.pth}}&c={{consent.analytics}}&d={{dl.x}}';
+      c.tags[SCRIPT].settings.call.args.push({ nested: ['{{consent.nope}}'] });
+    });
+    expect(
+      problems.map((p) => [formatPath(p.path), p.severity, /\{\{[\w.]+\}\}/.exec(p.message)?.[0]]),
+    ).toEqual([
+      [`tags.${PIXEL}.settings.url`, 'warning', '{{evnt}}'],
+      [`tags.${PIXEL}.settings.url`, 'warning', '{{page.pth}}'],
+      [`tags.${SCRIPT}.settings.call.args.2.nested.0`, 'warning', '{{consent.nope}}'],
+    ]);
+  });
+});
+
+describe('expiry', () => {
+  test('a container whose expires is past validates with a warning: the runtime would refuse it', () => {
+    const problems = problemsAfter((c) => {
+      c.expires = '2024-01-01T00:00:00Z';
+    });
+    expect(where(problems)).toEqual(['expires [warning]']);
+    expect(problems[0]!.message).toMatch(/already past.*container\/expired/);
+  });
+});
+
+describe('SRI digests', () => {
+  test('a truncated sha384 digest is refused: the browser would refuse the script without saying why', () => {
+    const problems = problemsAfter((c) => {
+      c.tags[SCRIPT].settings.integrity = 'sha384-abc';
+    });
+    expect(where(problems)).toEqual([`tags.${SCRIPT}.settings.integrity [error]`]);
+    expect(problems[0]!.message).toMatch(/64 base64 characters/);
+  });
+});
+
+describe('a variable in a host', () => {
+  test('https://{{dl.host}}/px names the host rule, not a generic URL error', () => {
+    const problems = problemsAfter((c) => {
+      c.tags[PIXEL].settings.url = 'https://{{dl.host}}/px';
+    });
+    expect(problems.map((p) => p.message)).toContain('a {{variable}} may not appear in the host');
+  });
+});
