@@ -28,6 +28,8 @@ export const uiHost = (
   lang,
   nonce,
   status: () => applied.consent.snapshot(),
+  decided: (id) => applied.consent.decided(id),
+  needsPrompt: () => applied.consent.needsPrompt,
   decide: (choices, method, textVersion) =>
     decide(method === 'custom' ? choices : method === 'accept-all' ? 'all' : 'none', method, textVersion),
 });

@@ -9,9 +9,17 @@ import type { UiHost, UiMethod } from './host';
 import { openPreferences } from './preferences';
 import { textsFor, textVersion } from './texts';
 
-/** Shows the banner unless a consent dialog is already open. */
+/**
+ * Shows the banner unless a consent dialog is already open or nothing is left to decide (a decision made while
+ * the chunk loaded). A decision made elsewhere while it is open (the page's API, another tab) closes it.
+ */
 export function showBanner(host: UiHost): void {
-  if (current()) return;
+  if (current() || !host.needsPrompt()) return;
+  const decided = () => {
+    if (current() !== o) removeEventListener('tagwarden:consent', decided);
+    else if (!host.needsPrompt()) o.close();
+  };
+  addEventListener('tagwarden:consent', decided);
   const t = textsFor(host);
   const version = textVersion(host, t);
   const position = host.container.consent.ui?.position ?? 'bottom';

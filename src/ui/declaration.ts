@@ -65,9 +65,11 @@ function draw(element: Element, host: UiHost): void {
   const hadFocus = element.contains(document.activeElement);
   const change = h(
     'button',
-    { type: 'button', class: 'tw-change', onclick: () => openPreferences(host) },
+    { type: 'button', class: 'tw-change', onclick: () => openPreferences(host, change) },
     t.change,
   );
+  // In the UI's language, which may differ from the page's.
+  element.setAttribute('lang', host.lang);
   element.replaceChildren(
     h('p', null, change),
     ...d.categories.map((c) => {

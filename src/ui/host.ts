@@ -18,6 +18,10 @@ export interface UiHost {
   nonce: string;
   /** Category id → current status. */
   status(): Record<string, 'granted' | 'denied' | 'pending'>;
+  /** True when the visitor decided category `id` (a default's grant is no decision). */
+  decided(id: string): boolean;
+  /** True while the visitor has something to decide (the banner is shown only then). */
+  needsPrompt(): boolean;
   /**
    * Records the visitor's choice (category id → granted) made through the UI; `textVersion` is a
    * hash of the texts the visitor saw (proof of consent).

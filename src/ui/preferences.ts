@@ -1,8 +1,10 @@
 /**
  * The second layer: every category and marketing purpose (purposes nested under their parent) with
- * its description, its vendors and a switch. Optional switches start off unless the category is
- * granted now; always-on ones show as on and disabled. A parent's switch sets its purposes; a
- * parent is on when all its purposes are. "Save choices" records every optional category.
+ * its description, its vendors and a switch. Optional switches start off unless the visitor granted the
+ * category (a default's grant is not the visitor's: no switch is pre-ticked); always-on ones show as on and
+ * disabled. A parent's switch sets its purposes; a parent is on when all its purposes are. A decision made
+ * elsewhere while it is open (another tab) moves the switches the visitor has not touched. "Save choices"
+ * records every optional category.
  */
 import { buildDeclaration, type DeclaredCategory } from '../declaration/build';
 import { closeButton, current, mount, policyLinks } from './dialog';
@@ -21,7 +23,10 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
   const t = textsFor(host);
   const version = textVersion(host, t);
   const { categories } = buildDeclaration(host.container, host.lang);
-  const status = host.status();
+  /** The visitor's own grant, or always on. */
+  const initial = (c: DeclaredCategory) =>
+    c.alwaysOn || (host.status()[c.id] === 'granted' && host.decided(c.id));
+  const touched = new Set<string>();
   const on: Record<string, boolean> = {};
   const switches: Record<string, HTMLElement> = {};
   /** The categories in list order: each parent before its purposes (the order `decide` applies them in). */
@@ -35,7 +40,7 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
   const item = (c: DeclaredCategory): HTMLElement => {
     const n = order.push(c);
     const children = kids(c.id);
-    on[c.id] = c.alwaysOn || status[c.id] === 'granted';
+    on[c.id] = initial(c);
     const vendors = [...new Set([c, ...children].flatMap((x) => x.vendors))];
     const sw = h('button', {
       type: 'button',
@@ -46,6 +51,7 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
       'aria-describedby': `d${n}`,
       disabled: c.alwaysOn,
       onclick: () => {
+        for (const k of [c.id, c.parent, ...children.map((k) => k.id)]) if (k) touched.add(k);
         set(c.id, !on[c.id]);
         for (const k of children) set(k.id, !!on[c.id]);
         if (c.parent && switches[c.parent]) {
@@ -86,6 +92,11 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
     categories.filter((c) => !c.parent || !ids.has(c.parent)).map(item),
   );
 
+  const moved = () => {
+    if (current() !== o) return removeEventListener('tagwarden:consent', moved);
+    for (const c of order) if (!touched.has(c.id)) set(c.id, initial(c));
+  };
+  addEventListener('tagwarden:consent', moved);
   const o = mount(
     host,
     'prefs',

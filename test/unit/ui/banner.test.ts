@@ -153,3 +153,30 @@ describe('banner (first layer)', () => {
     expect([...shadow().querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['/cookies']);
   });
 });
+
+describe('the banner and decisions made elsewhere', () => {
+  it('is not shown when nothing is left to decide (a decision made while its chunk loaded)', () => {
+    showBanner(makeHost({ status: Object.fromEntries(OPTIONAL_IDS.map((id) => [id, 'denied'])) }));
+    expect(document.querySelector('tagwarden-ui')).toBeNull();
+  });
+
+  it('closes when a decision made elsewhere (the page’s API, another tab) leaves nothing to decide', () => {
+    const host = makeHost();
+    showBanner(host);
+    host.decidedElsewhere({ functional: 'granted' }); // something is still undecided: it stays
+    expect(document.querySelector('tagwarden-ui')).not.toBeNull();
+    host.decidedElsewhere(Object.fromEntries(OPTIONAL_IDS.map((id) => [id, 'granted'])));
+    expect(document.querySelector('tagwarden-ui')).toBeNull();
+    expect(host.decide).not.toHaveBeenCalled();
+  });
+});
+
+const OPTIONAL_IDS = [
+  'functional',
+  'analytics',
+  'marketing',
+  'marketing.automation',
+  'marketing.analysis',
+  'marketing.advertising',
+  'marketing.personalization',
+];

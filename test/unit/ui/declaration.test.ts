@@ -163,3 +163,11 @@ describe('cookie declaration', () => {
     expect(el.querySelectorAll('[style]')).toHaveLength(0);
   });
 });
+
+describe('the declaration’s language', () => {
+  it('is marked on the element, so that an English declaration on a Swedish page is read as English', () => {
+    const el = document.body.appendChild(document.createElement('div'));
+    renderDeclaration(el, makeHost({ lang: 'en' }));
+    expect(el.getAttribute('lang')).toBe('en');
+  });
+});

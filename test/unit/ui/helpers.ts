@@ -5,13 +5,22 @@ import type { Lang } from '../../../src/declaration/build';
 import type { UiHost } from '../../../src/ui/host';
 import { demoContainer } from '../demo-container';
 
-export type TestHost = UiHost & { decide: ReturnType<typeof vi.fn<UiHost['decide']>> };
+type Status = 'granted' | 'denied' | 'pending';
+export type TestHost = UiHost & {
+  decide: ReturnType<typeof vi.fn<UiHost['decide']>>;
+  /** A decision made elsewhere (the page's API, another tab): the statuses change, `tagwarden:consent` fires. */
+  decidedElsewhere(choices: Record<string, Status>): void;
+};
 
-/** A host with the demo container (optionally edited), every optional category pending unless given. */
+/**
+ * A host with the demo container (optionally edited), every optional category pending unless given. A status
+ * given is the visitor's decision, unless its id is in `byDefault` (a default's grant, no decision).
+ */
 export function makeHost(
   options: {
     lang?: Lang;
-    status?: Record<string, 'granted' | 'denied' | 'pending'>;
+    status?: Record<string, Status>;
+    byDefault?: string[];
     edit?: (c: Container) => void;
   } = {},
 ): TestHost {
@@ -22,13 +31,23 @@ export function makeHost(
       c.id,
       c.alwaysOn ? 'granted' : (options.status?.[c.id] ?? 'pending'),
     ]),
-  ) as Record<string, 'granted' | 'denied' | 'pending'>;
+  ) as Record<string, Status>;
+  const decided = new Set(Object.keys(options.status ?? {}).filter((id) => !options.byDefault?.includes(id)));
   return {
     container,
     lang: options.lang ?? 'sv',
     nonce: 'test-nonce',
     status: () => ({ ...status }),
+    decided: (id) => decided.has(id),
+    needsPrompt: () => container.consent.categories.some((c) => !c.alwaysOn && !decided.has(c.id)),
     decide: vi.fn<UiHost['decide']>(),
+    decidedElsewhere(choices) {
+      Object.assign(status, choices);
+      for (const id of Object.keys(choices)) decided.add(id);
+      dispatchEvent(
+        new CustomEvent('tagwarden:consent', { detail: { state: { ...status }, method: 'other-tab' } }),
+      );
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDeclaration } from '../../../src/declaration/build';
 import { current } from '../../../src/ui/dialog';
-import { showPreferences } from '../../../src/ui/index';
+import { showBanner, showPreferences } from '../../../src/ui/index';
 import { textVersion } from '../../../src/ui/texts';
 import { button, dialog, makeHost, press, shadow, switchFor } from './helpers';
 
@@ -181,5 +181,41 @@ describe('preference centre (second layer)', () => {
     expect(checked('Personalisation')).toBe('false');
     expect(button('Save choices')).toBeTruthy();
     expect(dialog().getAttribute('lang')).toBe('en');
+  });
+});
+
+describe('the preference centre shows the visitor’s own choices', () => {
+  it('a category a default grants starts off: no switch is pre-ticked, and saving records it as switched', () => {
+    const host = makeHost({ status: { analytics: 'granted' }, byDefault: ['analytics'] });
+    showPreferences(host);
+    expect(checked('Analys')).toBe('false');
+    button('Spara val').click();
+    expect(host.decide.mock.calls[0]![0]).toMatchObject({ analytics: false });
+  });
+
+  it('a decision made elsewhere while it is open moves the switches not touched here; a touched one stays', () => {
+    const host = makeHost({ status: Object.fromEntries(OPTIONAL.map((id) => [id, 'granted'])) });
+    showPreferences(host);
+    switchFor('Funktion').click(); // the visitor turns Funktion off here
+    host.decidedElsewhere(Object.fromEntries(OPTIONAL.map((id) => [id, 'denied']))); // another tab rejects all
+    expect(checked('Analys')).toBe('false');
+    expect(checked('Marknadsföring')).toBe('false');
+    switchFor('Funktion').click(); // and on again
+    button('Spara val').click();
+    expect(host.decide.mock.calls[0]![0]).toMatchObject({
+      functional: true,
+      analytics: false,
+      marketing: false,
+    });
+  });
+
+  it('opened from a page control while the banner is open, it gives focus back to that control', () => {
+    const host = makeHost();
+    showBanner(host);
+    const link = document.body.appendChild(document.createElement('button'));
+    link.focus();
+    showPreferences(host);
+    press('Escape');
+    expect(document.activeElement).toBe(link);
   });
 });
