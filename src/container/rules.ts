@@ -232,15 +232,30 @@ export function checkRules(c: Container, now = Date.now()): Problem[] {
         break;
       }
       case 'appinsights': {
-        const fields = t.settings.connectionString
-          .split(';')
-          .map((f) => f.split('=')[0]!.trim().toLowerCase());
+        // One SDK per page: two instances share its storage names (ai_user, ai_session, AI_buffer_1,
+        // AI_sentBuffer_1), so one takes over the other's unsent items and one's withdrawal deletes the other's.
+        const first = c.tags.findIndex((x) => x.type === 'appinsights');
+        if (first !== i) {
+          err(
+            at('type'),
+            `only one appinsights tag per container (the first is tags.${first}): two would share the SDK's cookies and buffers, so one could send the other's items and withdrawing one would delete the other's cookies`,
+          );
+        }
+        // The connection string as exact keys (the key before the first `=`, trimmed, in any case): a
+        // pattern search would also match inside another key (`XIngestionEndpoint=`).
+        const fields = t.settings.connectionString.split(';').map((f) => {
+          const eq = f.indexOf('=');
+          const key = (eq < 0 ? f : f.slice(0, eq)).trim().toLowerCase();
+          return [key, eq < 0 ? '' : f.slice(eq + 1)] as const;
+        });
+        const keys = fields.map(([k]) => k);
         // The SDK keeps the last of a key given twice: the endpoint checked must be the one it uses.
-        if (fields.some((f, j) => f && fields.indexOf(f) !== j))
+        if (keys.some((k, j) => k && keys.indexOf(k) !== j))
           err(at('settings', 'connectionString'), 'must not give a key twice');
-        const ep = /IngestionEndpoint=([^;]+)/i.exec(t.settings.connectionString)?.[1];
+        const value = (key: string) => fields.find(([k]) => k === key)?.[1];
+        const ep = value('ingestionendpoint');
         if (ep) checkUrl(at('settings', 'connectionString'), ep);
-        if (!/InstrumentationKey=[0-9a-f-]{36}/i.test(t.settings.connectionString)) {
+        if (!/^[0-9a-f-]{36}$/i.test(value('instrumentationkey') ?? '')) {
           err(at('settings', 'connectionString'), 'must hold InstrumentationKey=<GUID>');
         }
         // The full SDK always sets these cookies (the basic SKU sets none); undeclared, the declaration would

@@ -79,26 +79,41 @@ export function sdkConfig(tag: AppInsightsTag): Record<string, unknown> {
     disableCookiesUsage: false,
     disableAjaxTracking: auto.ajax !== true,
     disableFetchTracking: auto.fetch !== true,
+    // With ajax/fetch tracking on, the SDK would otherwise add `Request-Id` / `traceparent` headers to the
+    // site's own requests (the personalization tag's rank call too): tracking reports, it does not change them.
+    disableCorrelationHeaders: true,
     disableExceptionTracking: auto.exceptions === false,
     enableAutoRouteTracking: auto.routes === true,
     ...(s.samplingPercentage !== undefined && { samplingPercentage: s.samplingPercentage }),
     // SdkStats would track its own metrics, also on unload, i.e. after a withdrawal.
     featureOptIn: { SdkStats: { mode: FEATURE_DISABLE } },
+    // The basic SKU keeps no session buffer (AI_buffer_1, AI_sentBuffer_1): it stores nothing at all.
+    ...(s.sku === 'basic' && { enableSessionStorageBuffer: false }),
     ...extra,
     extensionConfig: {
       // No remote configuration fetch from Microsoft's CDN.
       AppInsightsCfgSyncPlugin: { blkCdnCfg: true },
-      ...(extraExt as Record<string, unknown> | undefined),
+      // A copy per instance: the SDK writes its defaults into the extension objects it gets (e.g. the
+      // channel's enableSessionStorageBuffer: true), which would otherwise carry over to later instances.
+      ...Object.fromEntries(
+        Object.entries((extraExt ?? {}) as Record<string, object>).map(([k, v]) => [k, { ...v }]),
+      ),
     },
   };
 }
 
-/** Loads the SKU and creates the SDK for `tag`; the initializer keeps original times and the cloud role. */
-async function create(tag: AppInsightsTag): Promise<Instance> {
+/**
+ * Loads the SKU and creates the SDK for `tag`; the initializer keeps original times and the cloud role.
+ * `current` says whether this instance is still the tag's: withdrawn while the chunk loaded, it is not
+ * built (an SDK created then would write cookies a newer instance shares, and its revoke purge them).
+ */
+async function create(tag: AppInsightsTag, current: () => boolean): Promise<Instance> {
   const config = sdkConfig(tag);
+  const gone = () => new Error('consent withdrawn while Application Insights loaded');
   let sdk: Sdk;
   if (tag.settings.sku === 'basic') {
     const { ApplicationInsights } = await import('@microsoft/applicationinsights-web-basic');
+    if (!current()) throw gone();
     const ai = new ApplicationInsights(config as ConstructorParameters<typeof ApplicationInsights>[0]);
     const track = (
       baseType: string,
@@ -117,6 +132,7 @@ async function create(tag: AppInsightsTag): Promise<Instance> {
     };
   } else {
     const { ApplicationInsights } = await import('@microsoft/applicationinsights-web');
+    if (!current()) throw gone();
     const ai = new ApplicationInsights({ config } as ConstructorParameters<typeof ApplicationInsights>[0]);
     ai.loadAppInsights();
     sdk = {
@@ -204,12 +220,13 @@ const appinsights: TagPlugin<AppInsightsTag> = {
     if (tag.settings.samplingPercentage === 0) return;
     let p = instances.get(tag.id);
     if (!p) {
-      p = create(tag);
-      instances.set(tag.id, p);
+      const created: Promise<Instance> = create(tag, () => instances.get(tag.id) === created);
+      instances.set(tag.id, created);
       // A failed load or init may be retried by a later event.
-      p.catch(() => {
-        if (instances.get(tag.id) === p) instances.delete(tag.id);
+      created.catch(() => {
+        if (instances.get(tag.id) === created) instances.delete(tag.id);
       });
+      p = created;
     }
     const { sdk, times } = await p;
     // Withdrawn (and possibly granted again) while the chunk was loading: this instance is gone.
@@ -232,7 +249,8 @@ const appinsights: TagPlugin<AppInsightsTag> = {
       // From now on the SDK writes no cookie (its writes are deferred in memory, then dropped by unload),
       // so the purge holds; setEnabled(false) alone deletes nothing.
       cookies?.setEnabled(false);
-      for (const name of AI_COOKIES) cookies?.purge(name);
+      // Granted again meanwhile: the cookies now belong to the new instance (same names), so they stay.
+      if (!instances.has(tag.id)) for (const name of AI_COOKIES) cookies?.purge(name);
       // What was collected under consent is sent; a callback is required (flush(false) without one throws).
       await settle((done) => sdk.flush(true, done), REVOKE_WAIT_MS);
       await settle((done) => sdk.unload(true, done, REVOKE_WAIT_MS), REVOKE_WAIT_MS);

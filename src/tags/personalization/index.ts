@@ -9,7 +9,8 @@
  * `settings.rewards` posts `{endpoint}/events/{eventId}/reward` for the slot's last service-made
  * decision, once per reward event name (a fallback decision is never rewarded: the service did not
  * make it); such events must be among the tag's triggers to reach it. Ranks are not deferred, so
- * there is no `activate` call. Nothing is stored on the device; withdrawal forgets the decision.
+ * there is no `activate` call. Nothing is stored on the device; withdrawal forgets the decision and
+ * clears it from the dataLayer model (`{ personalization: null }`).
  */
 import type { TagOf } from '../../container/schema';
 import { renderValue } from '../../triggers/template';
@@ -34,6 +35,8 @@ interface Ranked {
 }
 
 const ranks = new Map<string, Ranked>();
+/** The tag whose decision the dataLayer model holds now (`dl.personalization`: each push replaces it). */
+let published: string | undefined;
 /** Bumped on every withdrawal, so that an answer arriving afterwards is dropped. */
 const generations = new Map<string, number>();
 
@@ -148,13 +151,20 @@ const personalization: TagPlugin<PersonalizationTag> = {
     setPersonalization(choice);
     ranks.set(tag.id, { eventId: choice.eventId, fallback: choice.fallback, rewarded: new Set() });
     ctx.push({ event: PERSONALIZED_EVENT, personalization: { ...choice } });
+    published = tag.id;
     return choice;
   },
 
-  revoke(tag) {
+  revoke(tag, ctx) {
     generations.set(tag.id, (generations.get(tag.id) ?? 0) + 1);
     ranks.delete(tag.id);
     forgetPersonalization(tag.settings.slot);
+    // The model keeps a pushed value: clear the decision so that `dl.personalization.*` no longer holds it
+    // (another tag's later decision, there instead, stays).
+    if (published === tag.id) {
+      published = undefined;
+      ctx.push({ personalization: null });
+    }
   },
 };
 

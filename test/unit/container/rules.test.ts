@@ -66,6 +66,38 @@ describe('appinsights storage', () => {
   });
 });
 
+describe('appinsights tags', () => {
+  test('a second appinsights tag is an error at its type: the two would share the SDK’s cookies and buffers', () => {
+    const v = validateAfter((c) => {
+      c.tags.push({ ...c.tags[AI], id: 'appinsights-2' });
+    });
+    const second = JSON.parse(demoText).tags.length;
+    expect(where(v.problems)).toEqual([`tags.${second}.type [error]`]);
+    expect(v.problems[0]!.message).toBe(
+      `only one appinsights tag per container (the first is tags.${AI}): two would share the SDK's cookies and buffers, so one could send the other's items and withdrawing one would delete the other's cookies`,
+    );
+    expect(v.container).toBeUndefined();
+  });
+
+  test('the IngestionEndpoint checked is the exact key the SDK reads, not one inside another key', () => {
+    const v = validateAfter((c) => {
+      c.tags[AI].settings.connectionString =
+        'InstrumentationKey=00000000-0000-4000-8000-000000000001;XIngestionEndpoint=https://ok.example/;IngestionEndpoint=http://evil.example/';
+    });
+    expect(where(v.problems)).toEqual([`tags.${AI}.settings.connectionString [error]`]);
+    expect(v.problems[0]!.message).toMatch(/^must use https:/);
+  });
+
+  test('an InstrumentationKey only inside another key is no instrumentation key', () => {
+    const v = validateAfter((c) => {
+      c.tags[AI].settings.connectionString =
+        'XInstrumentationKey=00000000-0000-4000-8000-000000000001;IngestionEndpoint=https://www.example.se/';
+    });
+    expect(where(v.problems)).toEqual([`tags.${AI}.settings.connectionString [error]`]);
+    expect(v.problems[0]!.message).toBe('must hold InstrumentationKey=<GUID>');
+  });
+});
+
 describe('pixel storage', () => {
   test('a pixel tag without a storage item of kind "pixel" is a warning at its storage; still valid', () => {
     const v = validateAfter((c) => {

@@ -81,6 +81,14 @@ function event(name: string, over: Partial<EventContext> = {}): EventContext {
   };
 }
 
+/** The value of cookie `name`, or undefined. */
+function cookie(name: string): string | undefined {
+  return document.cookie
+    .split('; ')
+    .find((c) => c.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
+}
+
 function clearCookies() {
   for (const c of document.cookie.split('; ')) {
     if (c) document.cookie = `${c.split('=')[0]}=; max-age=0; path=/`;
@@ -161,6 +169,33 @@ describe('appinsights configuration', () => {
       replayed: 'true',
     });
     expect(eventProperties(tag, event('x'), ctx)).not.toHaveProperty('replayed');
+  });
+});
+
+describe('appinsights auto-collected requests', () => {
+  it('adds no correlation header to the site’s own requests when fetch and ajax are auto-collected', async () => {
+    const headers: Headers[] = [];
+    const stub = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
+      headers.push(new Headers(init?.headers));
+      return new Response('{}', { status: 201 });
+    });
+    vi.stubGlobal('fetch', stub);
+    const tag = aiTag({ autoCollect: { fetch: true, ajax: true } });
+    try {
+      await fire(tag, event('view_item'));
+      // The SDK wraps the fetch it found: this request goes through its instrumentation.
+      expect(globalThis.fetch).not.toBe(stub);
+      await fetch('/personalizer/v1.0/rank', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(headers).toHaveLength(1);
+      expect([...headers[0]!.keys()]).toEqual(['content-type']);
+    } finally {
+      await appinsights.revoke?.(tag, ctx);
+      vi.unstubAllGlobals();
+    }
   });
 });
 
@@ -259,6 +294,11 @@ describe('appinsights basic SKU', () => {
     expect(evEnv.tags['ai.cloud.role']).toBe('www-example-se');
     expect(document.cookie).not.toMatch(/ai_(user|session)=/);
   });
+
+  it('stores nothing in sessionStorage, not even the buffer of unsent items', async () => {
+    await fire(aiTag({ sku: 'basic' }), event('add_to_cart'));
+    expect(Object.keys(sessionStorage)).toEqual([]);
+  });
 });
 
 describe('appinsights withdrawal', () => {
@@ -294,6 +334,22 @@ describe('appinsights withdrawal', () => {
     expect(env.tags['ai.user.id']).toBeTruthy();
     expect(env.tags['ai.user.id']).not.toBe(firstEnv.tags['ai.user.id']);
     expect(document.cookie).toMatch(/(^|; )ai_user=/);
+  });
+
+  it('granted again while the SDK chunk loads: the new instance keeps its cookies, the withdrawn event is not sent', async () => {
+    const tag = aiTag();
+    const withdrawn = event('add_to_cart');
+    const first = fire(tag, withdrawn);
+    const revoking = appinsights.revoke?.(tag, ctx);
+    const again = event('view_item');
+    const second = fire(tag, again);
+    await expect(first).rejects.toThrow('consent withdrawn');
+    await second;
+    await revoking;
+    const env = await envelopeOf(again.id);
+    expect(cookie('ai_user')?.split('|')[0]).toBe(env.tags['ai.user.id']);
+    expect(document.cookie).toMatch(/(^|; )ai_session=/);
+    expect(sent.map((e) => e.data.baseData.properties?.eventId)).not.toContain(withdrawn.id);
   });
 
   it('a revoke without an instance still cleans up what the SDK may have left', async () => {

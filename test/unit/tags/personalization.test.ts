@@ -244,6 +244,19 @@ describe('personalization withdrawal', () => {
     expect(calls).toEqual([]);
   });
 
+  it('clears dl.personalization on withdrawal when it holds the tag’s decision, and only then', async () => {
+    const a = pTag();
+    const b = pTag();
+    await personalization.fire(a, event('page_view'), ctx);
+    await personalization.fire(b, event('page_view'), ctx);
+    pushed.length = 0;
+    // The model holds b's decision (each push replaces the last): withdrawing a leaves it.
+    await personalization.revoke?.(a, ctx);
+    expect(pushed).toEqual([]);
+    await personalization.revoke?.(b, ctx);
+    expect(pushed).toEqual([{ personalization: null }]);
+  });
+
   it('drops an answer that arrives after the withdrawal', async () => {
     let release!: (r: Response) => void;
     answer = () => new Promise<Response>((r) => (release = r));
