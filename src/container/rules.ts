@@ -54,6 +54,9 @@ export function urlProblem(url: string, { relative = true } = {}): string | unde
 /** A whole SHA-384 (48 bytes: 64 base64 characters) or SHA-512 (64 bytes: 86 and `==`) digest. */
 const SRI = /^(sha384-[A-Za-z\d+/]{64}|sha512-[A-Za-z\d+/]{86}==)$/;
 
+/** The optional top-level categories the banner's built-in body text names (ui/texts.ts), sorted. */
+const BUILT_IN_BODY_CATEGORIES = 'analytics,functional,marketing';
+
 /** The page facts a template can read (triggers/variables.ts). */
 const PAGE_FACTS = ['url', 'path', 'hostname', 'referrer', 'title'];
 const VARIABLES =
@@ -127,6 +130,23 @@ export function checkRules(c: Container, now = Date.now()): Problem[] {
     warn(
       ['consent', 'gpc'],
       `Global Privacy Control acts only on the category with id "${GPC_CATEGORY}" and its purposes; there is none, so it has no effect`,
+    );
+  }
+
+  // The banner's built-in text speaks of statistics, features and marketing, some through partners
+  // (ui/texts.ts): with other optional categories it would tell the visitor something untrue before consent.
+  const ui = c.consent.ui;
+  const optionalTop = c.consent.categories
+    .filter((k) => !k.alwaysOn && k.parent === undefined)
+    .map((k) => k.id);
+  if (
+    ui?.enabled &&
+    !(ui.texts?.body?.sv && ui.texts.body.en) &&
+    [...new Set(optionalTop)].sort().join() !== BUILT_IN_BODY_CATEGORIES
+  ) {
+    warn(
+      ['consent', 'ui', 'texts', 'body'],
+      `the banner's built-in text names statistics, features and marketing; this container's optional categories are ${optionalTop.join(', ') || 'none'}: write consent.ui.texts.body (sv and en) for them`,
     );
   }
 

@@ -128,6 +128,7 @@ describe('gpc', () => {
       for (const x of c.consent.categories) if (x.id === 'marketing') x.id = 'ads';
       delete c.consent.defaults[0].categories.marketing;
       for (const t of c.tags) if (t.category.startsWith('marketing')) t.category = 'ads';
+      c.consent.ui.texts = { body: { sv: 'Om cookies.', en: 'About cookies.' } }; // its own banner text
     });
     expect(where(v.problems)).toEqual(['consent.gpc [warning]']);
     expect(v.problems[0]!.message).toContain('"marketing"');
@@ -139,6 +140,7 @@ describe('gpc', () => {
       c.consent.categories = c.consent.categories.filter((x: Json) => !x.id.startsWith('marketing'));
       delete c.consent.defaults[0].categories.marketing;
       c.tags = c.tags.filter((t: Json) => !t.category.startsWith('marketing'));
+      c.consent.ui.texts = { body: { sv: 'Om cookies.', en: 'About cookies.' } }; // its own banner text
     };
     expect(
       validateAfter((c) => {
@@ -165,5 +167,39 @@ describe('docs/container.md', () => {
     const c = JSON.parse(example!);
     delete c.$schema;
     expect(validateContainer(c).problems).toEqual([]);
+  });
+});
+
+describe('the banner text', () => {
+  test('with other optional categories than the built-in text names, and no body of its own, a warning', () => {
+    const v = validateAfter((c) => {
+      c.consent.categories = c.consent.categories.filter((x: Json) => x.id !== 'functional');
+      delete c.consent.defaults[0].categories.functional;
+      c.tags = c.tags.filter((t: Json) => t.category !== 'functional');
+    });
+    expect(where(v.problems)).toEqual(['consent.ui.texts.body [warning]']);
+    expect(v.problems[0]!.message).toMatch(/optional categories are analytics, marketing/);
+  });
+
+  test('a body in both languages, or the banner off, is no warning', () => {
+    const noFunctional = (c: Json) => {
+      c.consent.categories = c.consent.categories.filter((x: Json) => x.id !== 'functional');
+      delete c.consent.defaults[0].categories.functional;
+      c.tags = c.tags.filter((t: Json) => t.category !== 'functional');
+    };
+    expect(
+      validateAfter((c) => {
+        noFunctional(c);
+        c.consent.ui.texts = {
+          body: { sv: 'Statistik och marknadsföring.', en: 'Statistics and marketing.' },
+        };
+      }).problems,
+    ).toEqual([]);
+    expect(
+      validateAfter((c) => {
+        noFunctional(c);
+        c.consent.ui.enabled = false;
+      }).problems,
+    ).toEqual([]);
   });
 });
