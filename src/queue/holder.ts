@@ -137,6 +137,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   /** This page's spill key, and whether something is spilled under it. */
   const spillKey = SPILL + pageStamp(now());
   let spilled = false;
+  /** The entries this page's spill holds as its own (held, or kept in memory): whoever takes it keeps them. */
+  let spilledOwn = new Set<Entry>();
   /** Between pagehide and a pageshow from the back/forward cache: this page's memory is in its spill. */
   let left = false;
 
@@ -189,19 +191,27 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   };
 
   /**
-   * Moves what pages spilled (see SPILL) into the store: taken out of localStorage at once, so that no other
-   * page restores it too, and kept in this page's memory when the device refuses it.
+   * Moves what other pages spilled (see SPILL) into the store: taken out of localStorage at once, so that no other
+   * page restores it too, and kept in this page's memory when the device refuses it (a "maybe committed" one
+   * only carried on: see `absorb`).
    */
   const restore = async (db: IDBDatabase) => {
-    const restored = takeSpills();
-    if (!restored.length) return;
+    // Not this page's own: its memory still holds everything in it (in a write, held or kept), and restoring
+    // it would store those events a second time.
+    const restored: Spilled[] = [];
     // Out of localStorage and not yet committed: a spill of this page (left before the commit) carries them on.
     // (A spill is in format 1; `late` is worked out again below.)
-    const mine = restored.map(({ sent, ...v }) => {
+    const mine: Entry[] = [];
+    for (const item of takeSpills(spillKey)) {
+      const { sent, ...v } = item;
       const [e] = readEntry(v)!;
       delete e.late;
-      return e;
-    });
+      // Over the size bound: never kept, also when its page spilled it unmeasured (lazy.ts).
+      if (tooLarge(JSON.stringify(e).length)) continue;
+      restored.push(item);
+      mine.push(e);
+    }
+    if (!restored.length) return;
     await sending(mine, () =>
       inTx(db, stores, (s, m) => {
         const stored: Entry[] = [];
@@ -224,9 +234,22 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         readMarks(m!, (marks) => lateRefs(s!, marks, stored));
       }),
     ).catch((e) => {
-      keep(mine);
+      // One that may have committed may be in the store too: never delivered from memory (see `absorb`).
+      const list: Entry[] = [];
+      restored.forEach(({ sent }, i) => {
+        (sent ? unsure : list).push(mine[i]!);
+      });
+      if (unsure.length > max) overflow += unsure.splice(0, unsure.length - max).length;
+      keep(list);
       fault(e);
     });
+  };
+
+  /** True, and reported, when an event's stored form is `bytes` long, over the size bound: it is not kept. */
+  const tooLarge = (bytes: number) => {
+    if (bytes <= settings.maxEventBytes) return false;
+    report('queue/too-large', String(bytes));
+    return true;
   };
 
   /** `e` with the held tags' model snapshots cleaned and merged into its model. */
@@ -236,8 +259,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   };
 
   /**
-   * Reads and removes every page's spilled entries (this page's own included: it is being reconnected), or
-   * every other page's when `except` is this page's key.
+   * Reads and removes every other page's spilled entries when `except` is this page's key, or every page's
+   * (this page's own included: the queue is being emptied).
    */
   const takeSpills = (except?: string): Spilled[] => {
     let out: Spilled[] = [];
@@ -271,11 +294,30 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       const [e] = readEntry(v)!;
       delete e.late;
       if (e.time < cutoff) expired++;
-      else if (!known.has(e.eventId)) (sent ? unsure : list).push(e);
+      else if (!known.has(e.eventId) && !tooLarge(JSON.stringify(e).length)) (sent ? unsure : list).push(e);
     }
     // Within the bound, like memory; the oldest go first.
     if (unsure.length > max) overflow += unsure.splice(0, unsure.length - max).length;
     if (list.length) keep(list.sort(byKey));
+  };
+
+  /** True when another page took this page's spill since it was written (false without localStorage). */
+  const spillTaken = () => !!storage(() => spilled && localStorage.getItem(spillKey) === null);
+
+  /**
+   * When another page took this page's spill, it has stored (or kept) what the spill held: this page forgets
+   * what only the spill carried on, and its own copies of the held and kept entries that were in it, which
+   * would otherwise be delivered (or written over what that page took) a second time.
+   */
+  const reclaim = () => {
+    if (!spilled || !spillTaken()) return; // `spilled` first: no closure for `storage` on a write or take
+    spilled = false;
+    unsure = [];
+    if (spilledOwn.size) {
+      pending = pending.filter(([e]) => !spilledOwn.has(e));
+      mem = mem.filter((e) => !spilledOwn.has(e));
+      spilledOwn = new Set();
+    }
   };
 
   /**
@@ -283,20 +325,36 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
    * this page's spill key, and once the page is left (pagehide: its memory is going) what only memory holds
    * after a storage fault; removes the key when there is nothing of the kind. Memory mode spills nothing.
    */
-  /** True when another page took this page's spill since it was written (false without localStorage). */
-  const spillTaken = () => !!storage(() => spilled && localStorage.getItem(spillKey) === null);
-
   const spill = () => {
     if (settings.storage !== 'indexeddb') return;
-    // What only the spill carried on is the page's that took it now.
-    if (spillTaken()) unsure = [];
-    const list: Spilled[] = inflight.concat(unsure).map((e) => ({ ...toV1(e), sent: 1 }));
-    if (left) for (const e of mem) list.push(toV1(e));
-    for (const [e, models] of pending) list.push(toV1(merged({ ...e, model: {} }, models)));
+    reclaim();
+    // Each entry in its JSON form: a held one is measured on it, and the spill joins them.
+    const list = inflight
+      .concat(unsure)
+      .map((e) => JSON.stringify({ ...toV1(e), sent: 1 } satisfies Spilled));
+    const own = new Set<Entry>();
+    if (left)
+      for (const e of mem) {
+        list.push(JSON.stringify(toV1(e)));
+        own.add(e);
+      }
+    let big = false;
+    for (const [e, models] of pending) {
+      // Same length as the entry `prepare` measures (`tags` for `refs`): one over the bound is not kept, so
+      // neither spilled nor held on (reported here, once).
+      const json = JSON.stringify(toV1(merged({ ...e, model: {} }, models)));
+      if (tooLarge(json.length)) big = true;
+      else {
+        list.push(json);
+        own.add(e);
+      }
+    }
+    if (big) pending = pending.filter(([e]) => own.has(e));
     try {
-      if (list.length) localStorage.setItem(spillKey, JSON.stringify(list));
+      if (list.length) localStorage.setItem(spillKey, `[${list.join(',')}]`);
       else if (spilled) localStorage.removeItem(spillKey);
       spilled = list.length > 0;
+      spilledOwn = own;
     } catch (e) {
       if (errName(e) === QUOTA) report('queue/quota', 'spill');
     }
@@ -313,6 +371,24 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
       inflight = inflight.filter((e) => !sent.has(e));
       if (spilled) spill();
     });
+  };
+
+  /** Writes what is held a task from now (unless a write is already due). */
+  const soon = () => {
+    if (!timer)
+      timer = setTimeout(() => {
+        timer = undefined;
+        void holder.flush();
+      });
+  };
+
+  /** Holds prepared entries again, before what was held since (they are older), and writes them soon. */
+  const holdAgain = (list: Entry[]) => {
+    // Their model is merged already: it is their one snapshot (`spill` merges the snapshots into a copy).
+    const again = list.map((e): [Entry, Record<string, unknown>[]] => [{ ...e, model: {} }, [e.model]]);
+    pending = again.concat(pending);
+    if (pending.length > max) overflow += pending.splice(0, pending.length - max).length;
+    soon();
   };
 
   /** Keeps `list` in memory (within bounds) after the device refused it. */
@@ -333,12 +409,11 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
 
   /** Cleans, merges and measures the pending events; those over the size bound are not kept. */
   const prepare = (limit = pending.length): Entry[] => {
+    reclaim(); // before any held entry leaves `pending`: none that another page took from the spill
     const out: Entry[] = [];
     for (const [e, models] of pending.splice(0, limit)) {
       merged(e, models);
-      const bytes = JSON.stringify(e).length;
-      if (bytes > settings.maxEventBytes) report('queue/too-large', String(bytes));
-      else out.push(e);
+      if (!tooLarge(JSON.stringify(e).length)) out.push(e);
     }
     return out;
   };
@@ -597,7 +672,8 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         let after: Key | undefined;
         for (let first = true; ; first = false) {
           const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
-          const take = () =>
+          /** One take transaction; `withRest`: it also writes what is left of the events not written yet. */
+          const take = (withRest: boolean) =>
             run((s, m) => {
               const r = {
                 found: [] as [Entry, TagRef[]][],
@@ -611,6 +687,9 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
               readMarks(m, (got) => {
                 marks = got;
               });
+              // The keys, should a value not be an entry of ours (below), asked for now when this transaction
+              // writes `rest`: asked for after those writes, they would include the keys just written.
+              const early = withRest ? s.getAllKeys(range, CHUNK) : undefined;
               const values = s.getAll(range, CHUNK);
               /** Takes from the chunk's values, given their keys. */
               const chunk = (vs: unknown[], keys: Key[]) => {
@@ -639,22 +718,38 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
                 const vs = values.result;
                 const keys = vs.map(keyOf);
                 if (!keys.includes(undefined)) chunk(vs, keys as Key[]);
+                else if (early)
+                  chunk(vs, early.result as Key[]); // answered already: asked for first
                 else {
                   const ks = s.getAllKeys(range, CHUNK);
                   ks.onsuccess = () => chunk(vs, ks.result as Key[]);
                 }
               };
-              // What is left of the events not written yet is written in the first transaction.
-              if (first) ({ refused: r.refused, stored: written } = putAll(s, rest));
+              if (withRest) ({ refused: r.refused, stored: written } = putAll(s, rest));
               return r;
             });
-          // The first transaction also writes `rest`: those are in flight until it commits.
-          const r = await (first ? sending(rest, take) : take());
+          // What is left of the events not written yet is written in the first transaction: in flight until it
+          // commits. Without room for them (quota), the store is taken all the same, in order, and they are held
+          // again, for a write that makes room (flushNow).
+          const r = await (!first || !rest.length
+            ? take(false)
+            : sending(rest, () => take(true)).then(
+                (r) => {
+                  rest = r.refused;
+                  return r;
+                },
+                (e: unknown) => {
+                  if (errName(e) !== QUOTA) throw e;
+                  report('queue/quota', 'take');
+                  holdAgain(rest);
+                  rest = [];
+                  return take(false);
+                },
+              ));
           // The next chunk starts after this one's last key, once it committed (not after a retried attempt's).
           after = r.last;
           for (const f of r.found) stored.push(f);
           expired += r.old;
-          if (first) rest = r.refused;
           if (r.read < CHUNK) break;
         }
       } catch (e) {
@@ -691,11 +786,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
   const show = (e: Event) => {
     if (!(e as PageTransitionEvent).persisted || !left) return;
     left = false;
-    if (spillTaken()) {
-      mem = [];
-      unsure = [];
-      spilled = false;
-    }
+    reclaim();
     if (spilled) spill();
   };
   addEventListener('pagehide', hide);
@@ -732,11 +823,7 @@ export function createDurableHolder(options: DurableHolderOptions): DurableHolde
         p[1].push(ev.model);
       }
       if (pending.length > max) overflow += pending.splice(0, pending.length - max).length;
-      if (!timer)
-        timer = setTimeout(() => {
-          timer = undefined;
-          void holder.flush();
-        });
+      soon();
     },
 
     take: (cats) =>

@@ -54,11 +54,24 @@ export function lazyQueue(
   // restores (holder.ts).
   const key = SPILL + pageStamp();
   let spilled = false;
+  /** What waited when the spill was last written: the events that a page that takes it delivers. */
+  let inSpill = new Set<Held>();
   const spill = (e: Event) => {
     if (e.type === 'pagehide' || document.visibilityState === 'hidden') respill();
   };
+  /**
+   * When this page's spill is gone, another page has taken it (and delivers its events): the copies of them
+   * here are forgotten, not what was held since. Throws without localStorage (callers guard it).
+   */
+  const forgetTaken = () => {
+    if (!spilled || localStorage.getItem(key) !== null) return;
+    waiting = waiting.filter((h) => !inSpill.has(h));
+    spilled = false;
+  };
   /** Writes what waits to this page's spill, or removes it when nothing does. */
   const respill = () => {
+    // Before writing it anew: a second spill would hide that the first was taken.
+    storage(forgetTaken);
     const entries: (Omit<Held['ev'], 'id'> & { eventId: string; tags: object[]; seq: number })[] = [];
     for (const { tag, ev } of waiting) {
       let last = entries[entries.length - 1];
@@ -73,12 +86,13 @@ export function lazyQueue(
       if (entries.length) localStorage.setItem(key, JSON.stringify(entries));
       else if (spilled) localStorage.removeItem(key);
       spilled = entries.length > 0;
+      inSpill = new Set(waiting);
     });
   };
-  /** Takes this page's spill back; gone means another page restored it, so the copies here are forgotten. */
+  /** Takes this page's spill back (see `forgetTaken`). */
   const reclaim = () =>
     storage(() => {
-      if (spilled && localStorage.getItem(key) === null) waiting = [];
+      forgetTaken();
       localStorage.removeItem(key);
       spilled = false;
     });

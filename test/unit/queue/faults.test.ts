@@ -143,6 +143,25 @@ describe('queue faults: writing', () => {
     ]);
   });
 
+  it('a grant whose write of the events held meanwhile exceeds the quota still takes the stored ones, in order', async () => {
+    const before = harness();
+    before.holder.hold(event('e0', T0 - 5000, [ga]));
+    await before.holder.close();
+    const { holder, reports } = harness();
+    await holder.size();
+    holder.hold(event('e1', T0, [ga, fb], { value: 42 })); // its marketing half is written in the take's first transaction
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(throwing('QuotaExceededError'));
+    expect(pairs(await holder.take(cats('analytics')))).toEqual([
+      ['ga', 'e0'],
+      ['ga', 'e1'],
+    ]);
+    expect(reports).toEqual([{ code: 'queue/quota', detail: 'take' }]);
+    await holder.flush(); // the marketing half is held again, and written now
+    const marketing = await harness().holder.take(cats('marketing'));
+    expect(pairs(marketing)).toEqual([['fb', 'e1']]);
+    expect(marketing[0]!.ev.model).toEqual({ value: 42 });
+  });
+
   it('keeps an event the store cannot clone in memory without losing the others', async () => {
     const put = IDBObjectStore.prototype.put;
     vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (

@@ -6,7 +6,7 @@ import type { ErrorCode } from '../../../src/lib/errors';
 import type { DurableHolder } from '../../../src/queue';
 import { QUEUE_FLAG } from '../../../src/queue/keys';
 import { lazyQueue } from '../../../src/queue/lazy';
-import { cats, event, fb, ga, harness, pairs, settle, T0 } from './helpers';
+import { cats, event, fb, ga, harness, pairs, settings, settle, T0 } from './helpers';
 
 /** Chunks a test left unanswered: failed after it, so that their pages stop listening for pagehide. */
 const unanswered: ((e: unknown) => void)[] = [];
@@ -115,6 +115,42 @@ describe('lazy queue: before the chunk arrives', () => {
     c.resolve(harness().holder);
     expect(pairs(await q.take(cats('analytics')))).toEqual([['ga', 'e1']]); // the stored one, once
     expect(pairs(await other.holder.take(cats('analytics')))).toEqual([]);
+  });
+
+  it('does not deliver again what another page took from its spill when it is hidden once more before the chunk arrives', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 1000, [ga]));
+    hide();
+    const other = harness(); // another page of the site restores the spill and takes it
+    expect(pairs(await other.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    hide(); // the spill is written again (back from the cache, left once more)
+    expect(spillKeys()).toEqual([]);
+    c.resolve(harness().holder);
+    expect(await q.take(cats('analytics'))).toEqual([]);
+  });
+
+  it('keeps what it held after another page took its spill, and delivers it once the chunk arrives', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('e1', T0 - 1000, [ga]));
+    hide();
+    const other = harness();
+    expect(pairs(await other.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    q.hold(event('e2', T0, [ga])); // not in the spill that page took
+    c.resolve(harness().holder);
+    expect(pairs(await q.take(cats('analytics')))).toEqual([['ga', 'e2']]);
+  });
+
+  it('an event over maxEventBytes that it spilled before the chunk arrived is not replayed by the next page', async () => {
+    const c = chunk();
+    const { q } = lazy(c.load);
+    q.hold(event('big', T0 - 1000, [ga], { blob: 'x'.repeat(2000) }));
+    hide(); // spilled as it is: the size bound is the queue's
+    const next = harness({ settings: settings({ maxEventBytes: 256 }) });
+    expect(await next.holder.take(cats('analytics'))).toEqual([]);
+    expect(next.codes()).toEqual(['queue/too-large']);
+    expect(await next.holder.size()).toBe(0);
   });
 
   it('a denial before the chunk arrives counts what it drops, also when a clear follows at once (reject all)', async () => {

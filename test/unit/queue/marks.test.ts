@@ -198,6 +198,22 @@ describe('durable queue: marks', () => {
     expect(await raw(STORE)).toEqual([[[T0 - 1000 + 199, 0, 'foreign'], { not: 'an entry' }]]);
   });
 
+  it('past a stored value that is no entry, a grant keeps the other half of an event held meanwhile', async () => {
+    const before = harness();
+    before.holder.hold(event('e2', T0, [ga]));
+    await before.holder.close();
+    await putRaw(STORE, [[[T0 - 5000, 0, 'foreign'], 'not an entry']]);
+    const { holder } = harness();
+    await holder.size();
+    holder.hold(event('e1', T0 - 1000, [ga, fb])); // its marketing half is written in the take's first transaction
+    expect(pairs(await holder.take(cats('analytics')))).toEqual([
+      ['ga', 'e1'],
+      ['ga', 'e2'],
+    ]);
+    expect(pairs(await harness().holder.take(cats('marketing')))).toEqual([['fb', 'e1']]);
+    expect(await harness().holder.take(cats('analytics'))).toEqual([]);
+  });
+
   it('restores a spill of the previous version (format 1)', async () => {
     localStorage.setItem('tagwarden:queue:old', JSON.stringify([v1('e1', T0, 1, [ref(ga), ref(fb)])[1]]));
     expect(pairs(await harness().holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);

@@ -6,6 +6,12 @@ import { cats, event, fb, ga, harness, pairs, settings, T0 } from './helpers';
 
 const spillKeys = () => Object.keys(localStorage).filter((k) => k.startsWith('tagwarden:queue:'));
 
+/** The visitor switches to another tab: the page becomes hidden. */
+const hideTab = () => {
+  vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+  document.dispatchEvent(new Event('visibilitychange'));
+};
+
 /** Lets the serial chain start the flush it was asked for (prepare, mark in flight, begin the write). */
 const started = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -180,5 +186,74 @@ describe('durable queue: the spill on pagehide', () => {
     const next = harness();
     expect(pairs(await next.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
     expect(next.codes()).toContain('queue/unavailable');
+  });
+
+  it('delivers once an event held right before the page was hidden while a grant waited to run', async () => {
+    const { holder } = harness();
+    await holder.size(); // connected
+    holder.hold(event('e1', T0, [ga]));
+    const taken = holder.take(cats('analytics'));
+    hideTab(); // before the take runs: e1, still held, is spilled
+    expect(spillKeys()).toHaveLength(1);
+    expect(pairs(await taken)).toEqual([['ga', 'e1']]);
+    expect(await harness().holder.take(cats('analytics'))).toEqual([]);
+  });
+
+  it('does not deliver again the events of its spill that another page took while its take waited', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    // A third tab holds the Web Lock: this tab's take waits for it.
+    vi.stubGlobal('navigator', {
+      locks: { request: (_: string, fn: () => Promise<unknown>) => gate.then(fn) },
+    });
+    const tab = harness();
+    await tab.holder.size();
+    tab.holder.hold(event('e1', T0, [ga, fb]));
+    const marketing = tab.holder.take(cats('marketing'));
+    hideTab(); // e1, still held, is spilled
+    await harness().holder.size(); // a page that opens the queue now moves that spill into the store
+    expect(spillKeys()).toEqual([]);
+    release();
+    const taken = [...(await marketing), ...(await harness().holder.take(cats('marketing')))];
+    expect(pairs(taken)).toEqual([['fb', 'e1']]);
+    expect(pairs(await tab.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    expect(await harness().holder.size()).toBe(0);
+  });
+
+  it('delivers once, from the store, a maybe-committed spilled event whose restore the device refused', async () => {
+    const first = harness();
+    first.holder.hold(event('e1', T0, [ga]));
+    const flushed = first.holder.flush();
+    await started();
+    dispatchEvent(new PageTransitionEvent('pagehide')); // while the write is in flight: "maybe committed"
+    const [key] = spillKeys();
+    const left = localStorage.getItem(key!)!;
+    await flushed;
+    await first.holder.close();
+    localStorage.setItem(key!, left); // torn down between the commit and removing its spill
+    const add = vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementation(() => {
+      throw new DOMException('', 'QuotaExceededError');
+    });
+    const next = harness();
+    await next.holder.size(); // its restore fails
+    add.mockRestore();
+    expect(next.codes()).toEqual(['queue/quota']);
+    expect(pairs(await next.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+  });
+
+  it('does not spill an event over maxEventBytes held right before a navigation, and no page replays it', async () => {
+    const small = settings({ maxEventBytes: 256 });
+    const open = vi.spyOn(indexedDB, 'open').mockImplementation(() => ({}) as IDBOpenDBRequest);
+    const page = harness({ settings: small });
+    page.holder.hold(event('big', T0, [ga], { blob: 'x'.repeat(2000) }));
+    page.holder.hold(event('e1', T0 + 1, [ga]));
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    await started();
+    open.mockRestore();
+    void page.holder.close();
+    expect(page.codes()).toEqual(['queue/too-large']);
+    expect(pairs(await harness({ settings: small }).holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
   });
 });
