@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { current } from '../../../src/ui/dialog';
 import { showBanner } from '../../../src/ui/index';
 import { textVersion } from '../../../src/ui/texts';
-import { button, dialog, makeHost, press, shadow } from './helpers';
+import { button, dialog, makeHost, OPTIONAL, press, shadow } from './helpers';
 
 afterEach(() => {
   current()?.close(false);
@@ -156,7 +156,7 @@ describe('banner (first layer)', () => {
 
 describe('the banner and decisions made elsewhere', () => {
   it('is not shown when nothing is left to decide (a decision made while its chunk loaded)', () => {
-    showBanner(makeHost({ status: Object.fromEntries(OPTIONAL_IDS.map((id) => [id, 'denied'])) }));
+    showBanner(makeHost({ status: Object.fromEntries(OPTIONAL.map((id) => [id, 'denied'])) }));
     expect(document.querySelector('tagwarden-ui')).toBeNull();
   });
 
@@ -165,18 +165,8 @@ describe('the banner and decisions made elsewhere', () => {
     showBanner(host);
     host.decidedElsewhere({ functional: 'granted' }); // something is still undecided: it stays
     expect(document.querySelector('tagwarden-ui')).not.toBeNull();
-    host.decidedElsewhere(Object.fromEntries(OPTIONAL_IDS.map((id) => [id, 'granted'])));
+    host.decidedElsewhere(Object.fromEntries(OPTIONAL.map((id) => [id, 'granted'])));
     expect(document.querySelector('tagwarden-ui')).toBeNull();
     expect(host.decide).not.toHaveBeenCalled();
   });
 });
-
-const OPTIONAL_IDS = [
-  'functional',
-  'analytics',
-  'marketing',
-  'marketing.automation',
-  'marketing.analysis',
-  'marketing.advertising',
-  'marketing.personalization',
-];

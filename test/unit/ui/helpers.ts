@@ -6,6 +6,17 @@ import type { UiHost } from '../../../src/ui/host';
 import { demoContainer } from '../demo-container';
 
 type Status = 'granted' | 'denied' | 'pending';
+
+/** The demo container's optional categories and purposes, in container order. */
+export const OPTIONAL = [
+  'functional',
+  'analytics',
+  'marketing',
+  'marketing.automation',
+  'marketing.analysis',
+  'marketing.advertising',
+  'marketing.personalization',
+];
 export type TestHost = UiHost & {
   decide: ReturnType<typeof vi.fn<UiHost['decide']>>;
   /** A decision made elsewhere (the page's API, another tab): the statuses change, `tagwarden:consent` fires. */

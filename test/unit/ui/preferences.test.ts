@@ -3,22 +3,12 @@ import { buildDeclaration } from '../../../src/declaration/build';
 import { current } from '../../../src/ui/dialog';
 import { showBanner, showPreferences } from '../../../src/ui/index';
 import { textVersion } from '../../../src/ui/texts';
-import { button, dialog, makeHost, press, shadow, switchFor } from './helpers';
+import { button, dialog, makeHost, OPTIONAL, press, shadow, switchFor } from './helpers';
 
 afterEach(() => {
   current()?.close(false);
   document.body.replaceChildren();
 });
-
-const OPTIONAL = [
-  'functional',
-  'analytics',
-  'marketing',
-  'marketing.automation',
-  'marketing.analysis',
-  'marketing.advertising',
-  'marketing.personalization',
-];
 
 const checked = (label: string) => switchFor(label).getAttribute('aria-checked');
 
