@@ -14,7 +14,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
 import { MAX_ENVELOPE_BYTES } from '../container/envelope';
 import { containerJsonSchema } from '../container/json-schema';
-import { importPublicKeys } from '../container/keys';
+import type { PinnedKey } from '../container/keys';
 import { signPayload } from '../container/sign';
 import { checkContainer, formatPath, validateContainer } from '../container/validate';
 import { verifyContainer } from '../container/verify';
@@ -217,8 +217,7 @@ async function verify(args: string[], io: Io) {
   if (!values.pub?.length) throw new UsageError('--pub <public.pub> is required');
   if (values.origin !== undefined) bareOrigin(values.origin);
   // Each file is read and imported on its own, so that a bad one is refused by name (importPublicKeys drops it).
-  const pubs = await Promise.all(values.pub.map(readPublicKey));
-  const keys = await importPublicKeys(pubs.map((k) => k.base64));
+  const keys = distinct(await Promise.all(values.pub.map(readPublicKey))).map((k) => k.pinned);
   // Decoded as the runtime decodes the download (container-loader.ts): a leading byte order mark is dropped.
   const text = new TextDecoder().decode(await readBytes(path));
   const v = await verifyContainer(text, {
@@ -312,7 +311,7 @@ async function snippet(args: string[], io: Io) {
     values['runtime-file'] ?? fileURLToPath(new URL('../runtime/tagwarden.js', import.meta.url));
   await readBytes(runtimeFile); // a clear error when the file is missing
   const { integrity, chunks } = runtimeIntegrity(runtimeFile);
-  const keys = distinctKeys(await Promise.all(values.pub.map(readPublicKey)));
+  const keys = distinct(await Promise.all(values.pub.map(readPublicKey))).map((k) => k.base64);
   const nonce = values.nonce ?? (values['nonce-placeholder'] ? '{{CSP_NONCE}}' : undefined);
   io.out(
     renderSnippet({
@@ -333,10 +332,10 @@ async function snippet(args: string[], io: Io) {
   return 0;
 }
 
-/** The base64 of each different key, in --pub order: the same key twice (in any encoding) is pinned once. */
-function distinctKeys(pubs: readonly { base64: string; keyid: string }[]): string[] {
-  const byId = new Map<string, string>();
-  for (const k of pubs) if (!byId.has(k.keyid)) byId.set(k.keyid, k.base64);
+/** Each different key once, in --pub order: the same key twice (in any encoding) counts once. */
+function distinct<K extends { pinned: PinnedKey }>(pubs: readonly K[]): K[] {
+  const byId = new Map<string, K>();
+  for (const k of pubs) if (!byId.has(k.pinned.keyid)) byId.set(k.pinned.keyid, k);
   return [...byId.values()];
 }
 

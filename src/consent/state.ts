@@ -120,8 +120,8 @@ export function createConsent(container: Container, inputs: ConsentInputs) {
     // Refused before (an older revision or fingerprint), or a purpose added since to a refused parent.
     const p = c.parent;
     if (refused[id] || (p !== undefined && (decided[p] === false || refused[p]))) return 'denied';
-    if (gpc && (id === MARKETING || c.parent === MARKETING)) return 'denied';
-    const def = defaults[id] ?? (c.parent !== undefined ? defaults[c.parent] : undefined);
+    if (gpc && (id === MARKETING || p === MARKETING)) return 'denied';
+    const def = defaults[id] ?? (p !== undefined ? defaults[p] : undefined);
     return def && (!waitUntil || kept.has(id)) ? 'granted' : 'pending';
   };
   const snapshot = () => Object.fromEntries(consent.categories.map((c) => [c.id, status(c.id)]));

@@ -4,6 +4,7 @@
  * Owns the rule list and its messages; runs on a schema-valid container (validate.ts calls it).
  */
 import { REF, references } from '../triggers/template';
+import { PAGE_FACTS } from '../triggers/variables';
 import { ISO_3166_1_ALPHA_2 } from './iso3166';
 import type { Container } from './schema';
 
@@ -57,10 +58,7 @@ const SRI = /^(sha384-[A-Za-z\d+/]{64}|sha512-[A-Za-z\d+/]{86}==)$/;
 /** The optional top-level categories the banner's built-in body text names (ui/texts.ts), sorted. */
 const BUILT_IN_BODY_CATEGORIES = 'analytics,functional,marketing';
 
-/** The page facts a template can read (triggers/variables.ts). */
-const PAGE_FACTS = ['url', 'path', 'hostname', 'referrer', 'title'];
-const VARIABLES =
-  'event, eventId, timestamp, page.url|path|hostname|referrer|title, dl.<path>, consent.<category>';
+const VARIABLES = `event, eventId, timestamp, page.${PAGE_FACTS.join('|')}, dl.<path>, consent.<category>`;
 
 /**
  * The cookies the Application Insights SDK always sets (`AI_COOKIES` in tags/appinsights, not imported
@@ -183,7 +181,7 @@ export function checkRules(c: Container, now = Date.now()): Problem[] {
         name === 'event' ||
         name === 'eventId' ||
         name === 'timestamp' ||
-        (root === 'page' && PAGE_FACTS.includes(rest)) ||
+        (root === 'page' && (PAGE_FACTS as readonly string[]).includes(rest)) ||
         (root === 'dl' && name.length > 3) ||
         (root === 'consent' && cats.has(rest));
       if (!ok) warn(path, `{{${name}}} is no variable, so it is always empty (variables: ${VARIABLES})`);

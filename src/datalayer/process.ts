@@ -152,7 +152,7 @@ export function attachDataLayer(
       return;
     }
     clean(r);
-    if (typeof event === 'string') msg.event = event.slice(0, 65_536);
+    if (typeof event === 'string') msg.event = event.slice(0, DEFAULT_LIMITS.string);
     merge(model, msg);
     if (typeof msg.event === 'string') fire(msg.event, msg, cb, timeout);
   };

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ECDSA_P256, importPublicKeys, keyIdOf, pemToDer } from '../container/keys';
+import { ECDSA_P256, importPublicKeys, keyIdOf, type PinnedKey, pemToDer } from '../container/keys';
 import type { SigningKey } from '../container/sign';
 import { toBase64 } from '../lib/base64';
 
@@ -93,13 +93,14 @@ export async function readSigningKey(path: string): Promise<SigningKey & { publi
 
 /**
  * Reads a public key file the user named (PEM or bare base64 SPKI) and imports it on its own, so that a bad
- * file is refused by name rather than dropped. Returns the base64 SPKI as given (for data-keys) and its key id.
+ * file is refused by name rather than dropped. Returns the base64 SPKI as given (for data-keys) and the imported
+ * key (for verifying).
  */
-export async function readPublicKey(path: string): Promise<{ base64: string; keyid: string }> {
+export async function readPublicKey(path: string): Promise<{ base64: string; pinned: PinnedKey }> {
   const text = await readFileOrExplain(path);
   const der = pemToDer(text);
   const [pinned] = der ? await importPublicKeys([toBase64(der)]) : [];
-  if (der && pinned) return { base64: toBase64(der), keyid: pinned.keyid };
+  if (der && pinned) return { base64: toBase64(der), pinned };
   if (await isPrivateKey(text, der))
     throw new KeyFileError(`${path}: this is a private key; pass its .pub file`);
   throw new KeyFileError(`${path}: not an ECDSA P-256 public key (PEM or base64 SPKI)`);

@@ -340,9 +340,12 @@ export function boot(selfUrl: string): TagwardenApi {
         // Global Privacy Control is the visitor's refusal of marketing: recorded once, like a decision
         // (cookie and proof of consent with method `gpc`), for what the visitor has not decided; an explicit
         // grant, before or later, wins.
-        sync(a); // a decision stored since this page read the cookie comes first
-        const g = a.consent.gpcChoices();
-        if (g) decide(g, 'gpc');
+        // A decision stored since this page read the cookie comes first (`decide` takes it up).
+        if (a.consent.gpc) {
+          sync(a);
+          const g = a.consent.gpcChoices();
+          if (g) decide(g, 'gpc');
+        }
         try {
           // Records left over from an earlier page whose send failed; without an endpoint (since removed from
           // the container) nothing would ever send them, so they go.

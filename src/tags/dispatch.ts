@@ -309,12 +309,12 @@ export function createDispatcher({ container, consent, emitter, holder, context 
       for (const c of categories) withdrawals.set(c, (withdrawals.get(c) ?? 0) + 1);
       const tags = container.tags.filter((t) => categories.includes(t.category));
       // Revoking and deleting storage are rare (withdrawal only), so their code is a lazy chunk. Marked as
-      // under way first: a page left before it is done, or whose chunk did not load, has the next page
+      // under way at once: a page left before it is done, or whose chunk did not load, has the next page
       // finish it (boot.ts), so that no declared cookie of a refused tag outlives the refusal.
       // The mark is one key for the site's tabs: `1` while one is under way, `2` once one left a script running
       // (kept until a later page has deleted the storage again). A withdrawal keeps another tab's mark.
-      // The chunk settles the mark when done (withdraw.ts).
-      // The mark is set at once, and the revoke does not wait for the drop (the queue's chunk and IndexedDB).
+      // The chunk settles the mark when done (withdraw.ts). The revoke does not wait for the drop (the queue's
+      // chunk and IndexedDB).
       if (tags.length)
         storage(() => localStorage.getItem(WITHDRAWING) ?? localStorage.setItem(WITHDRAWING, '1'));
       await Promise.all([

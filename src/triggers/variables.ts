@@ -6,14 +6,11 @@
 import { getParts } from '../datalayer/path';
 import { navigations } from '../lib/navigation';
 
+/** The page facts a `page.<fact>` variable reads (validation lists them; rules.ts). */
+export const PAGE_FACTS = ['url', 'path', 'hostname', 'referrer', 'title'] as const;
+
 /** Page facts captured when the event happened. */
-export interface PageInfo {
-  url: string;
-  path: string;
-  hostname: string;
-  referrer: string;
-  title: string;
-}
+export type PageInfo = Record<(typeof PAGE_FACTS)[number], string>;
 
 /** Everything a tag may read about one event; a held or stored event carries a snapshot of it. */
 export interface EventContext {

@@ -15,11 +15,6 @@ import { textsFor, textVersion } from './texts';
  */
 export function showBanner(host: UiHost): void {
   if (current() || !host.needsPrompt()) return;
-  const decided = () => {
-    if (current() !== o) removeEventListener('tagwarden:consent', decided);
-    else if (!host.needsPrompt()) o.close();
-  };
-  addEventListener('tagwarden:consent', decided);
   const t = textsFor(host);
   const version = textVersion(host, t);
   const position = host.container.consent.ui?.position ?? 'bottom';
@@ -59,5 +54,7 @@ export function showBanner(host: UiHost): void {
       ),
     ),
     position === 'center',
+    undefined,
+    () => host.needsPrompt() || o.close(),
   );
 }

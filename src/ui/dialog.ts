@@ -26,7 +26,8 @@ const FOCUSABLE = 'a[href],button:not(:disabled)';
 
 /**
  * Shows `dialog` (already holding its content, labelled by `#t` and described by `#b`) as the one
- * open dialog; `modal` puts it centred over a backdrop with `aria-modal` and keeps Tab inside.
+ * open dialog; `modal` puts it centred over a backdrop with `aria-modal` and keeps Tab inside. `onConsent` runs
+ * on every consent change while it is open (a decision made elsewhere: the page's API, another tab).
  */
 export function mount(
   host: UiHost,
@@ -34,6 +35,7 @@ export function mount(
   dialog: HTMLElement,
   modal: boolean,
   back: Element | null = document.activeElement,
+  onConsent?: () => void,
 ): Open {
   const root = document.createElement('tagwarden-ui');
   const shadow = root.attachShadow({ mode: 'open' });
@@ -52,6 +54,7 @@ export function mount(
     kind,
     back,
     close(restore = true) {
+      if (onConsent) removeEventListener('tagwarden:consent', onConsent);
       root.remove();
       if (open === o) open = undefined;
       if (restore) (back as HTMLElement | null)?.focus?.();
@@ -77,6 +80,7 @@ export function mount(
   const backdrop = (e: Event) => e.target === e.currentTarget && e.preventDefault();
   shadow.append(modal ? h('div', { class: 'back', onmousedown: backdrop }, dialog) : dialog);
   shadow.addEventListener('keydown', onKey as EventListener);
+  if (onConsent) addEventListener('tagwarden:consent', onConsent);
   open = o;
   dialog.focus();
   return o;

@@ -23,9 +23,10 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
   const t = textsFor(host);
   const version = textVersion(host, t);
   const { categories } = buildDeclaration(host.container, host.lang);
-  /** The visitor's own grant, or always on. */
-  const initial = (c: DeclaredCategory) =>
-    c.alwaysOn || (host.status()[c.id] === 'granted' && host.decided(c.id));
+  /** The visitor's own grant (in `status`, read once per drawing), or always on. */
+  const initial = (c: DeclaredCategory, status: ReturnType<UiHost['status']>) =>
+    c.alwaysOn || (status[c.id] === 'granted' && host.decided(c.id));
+  const status = host.status();
   const touched = new Set<string>();
   const on: Record<string, boolean> = {};
   const switches: Record<string, HTMLElement> = {};
@@ -40,7 +41,7 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
   const item = (c: DeclaredCategory): HTMLElement => {
     const n = order.push(c);
     const children = kids(c.id);
-    on[c.id] = initial(c);
+    on[c.id] = initial(c, status);
     const vendors = [...new Set([c, ...children].flatMap((x) => x.vendors))];
     const sw = h('button', {
       type: 'button',
@@ -92,11 +93,6 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
     categories.filter((c) => !c.parent || !ids.has(c.parent)).map(item),
   );
 
-  const moved = () => {
-    if (current() !== o) return removeEventListener('tagwarden:consent', moved);
-    for (const c of order) if (!touched.has(c.id)) set(c.id, initial(c));
-  };
-  addEventListener('tagwarden:consent', moved);
   const o = mount(
     host,
     'prefs',
@@ -125,5 +121,9 @@ export function openPreferences(host: UiHost, back?: Element | null): void {
     ),
     true,
     back,
+    () => {
+      const now = host.status();
+      for (const c of order) if (!touched.has(c.id)) set(c.id, initial(c, now));
+    },
   );
 }

@@ -117,13 +117,19 @@ describe('lazy queue: before the chunk arrives', () => {
     expect(pairs(await other.holder.take(cats('analytics')))).toEqual([]);
   });
 
-  it('does not deliver again what another page took from its spill when it is hidden once more before the chunk arrives', async () => {
+  /** e1 held and spilled before the chunk arrived; another page of the site restores the spill and takes it. */
+  async function spillTakenElsewhere() {
     const c = chunk();
     const { q } = lazy(c.load);
     q.hold(event('e1', T0 - 1000, [ga]));
     hide();
-    const other = harness(); // another page of the site restores the spill and takes it
+    const other = harness();
     expect(pairs(await other.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    return { c, q };
+  }
+
+  it('does not deliver again what another page took from its spill when it is hidden once more before the chunk arrives', async () => {
+    const { c, q } = await spillTakenElsewhere();
     hide(); // the spill is written again (back from the cache, left once more)
     expect(spillKeys()).toEqual([]);
     c.resolve(harness().holder);
@@ -131,12 +137,7 @@ describe('lazy queue: before the chunk arrives', () => {
   });
 
   it('keeps what it held after another page took its spill, and delivers it once the chunk arrives', async () => {
-    const c = chunk();
-    const { q } = lazy(c.load);
-    q.hold(event('e1', T0 - 1000, [ga]));
-    hide();
-    const other = harness();
-    expect(pairs(await other.holder.take(cats('analytics')))).toEqual([['ga', 'e1']]);
+    const { c, q } = await spillTakenElsewhere();
     q.hold(event('e2', T0, [ga])); // not in the spill that page took
     c.resolve(harness().holder);
     expect(pairs(await q.take(cats('analytics')))).toEqual([['ga', 'e2']]);
